@@ -1,0 +1,153 @@
+"""The general dictionary of parties (countries, organisations) and the resolver over it.
+
+Matching is on whole tokens and case-sensitive, so "US" never fires inside "USB" nor on the
+pronoun "us"; the longest phrase wins, and known non-party phrases ("Washington Post") shadow.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ..errors import CaseError
+from .schema import Case, Party, Person
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+_ARTICLE = re.compile(r"^(?:the|The)\s+(?=\S)")
+_SHADOW = ""  # code of phrases that name no party
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Every known party with the phrases naming it, plus phrases that look like parties but are not."""
+
+    parties: dict[str, Party]
+    phrases: dict[str, str]  # phrase -> party code ("" for non-party phrases)
+    european_qualified: frozenset[str]
+
+
+def _read(name: str) -> Any:
+    path = resources.files("accord") / "data" / "gazetteer" / name
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CaseError(f"gazetteer {name}: cannot load: {exc}") from None
+
+
+@cache
+def load_gazetteer() -> Gazetteer:
+    """Countries and organisations from the package data, loaded once."""
+    countries = _read("countries.yaml")
+    orgs = _read("organisations.yaml")
+    parties: dict[str, Party] = {}
+    phrases: dict[str, str] = {}
+    for row in countries["countries"]:
+        names = [*row["names"], *row["demonyms"], *row["capitals"], *row["seats"]]
+        parties[row["code"]] = Party(row["code"], row["name"], "country", tuple(names))
+    for row in orgs["organisations"]:
+        parties[row["code"]] = Party(row["code"], row["name"], "organisation", tuple(row["aliases"]))
+    for party in parties.values():  # organisations come last and win: "Brussels" is the EU
+        for phrase in (party.name, *party.aliases):
+            if party.kind == "organisation":
+                phrases[phrase] = party.code
+            else:
+                phrases.setdefault(phrase, party.code)
+    for phrase in countries.get("non_party") or []:
+        phrases[phrase] = _SHADOW
+    return Gazetteer(parties, phrases, frozenset(orgs.get("european_qualified") or ()))
+
+
+def _key(phrase: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(_ARTICLE.sub("", phrase.translate(_APOSTROPHES))))
+
+
+def _fold(text: str) -> str:
+    """Lower-case without accents, for forgiving person-name lookups."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
+
+
+class PartyResolver:
+    """Finds party mentions in text and resolves phrases and people for one case."""
+
+    def __init__(self, phrases: dict[str, str], people: tuple[Person, ...], european_qualified: frozenset[str]) -> None:
+        self._table: dict[tuple[str, ...], str] = {}
+        for phrase, code in phrases.items():
+            key = _key(phrase)
+            if key:
+                self._table[key] = code
+        self._max = max((len(k) for k in self._table), default=1)
+        self._eu_qualified = european_qualified
+        self._people = people
+        self._person_index: dict[str, Person] = {}
+        surnames: dict[str, list[Person]] = {}
+        for person in people:
+            for full in (person.name, *person.aliases):
+                self._person_index.setdefault(_fold(full), person)
+                surnames.setdefault(_fold(full.split()[-1]), []).append(person)
+        for surname, owners in surnames.items():
+            if len({p.name for p in owners}) == 1:
+                self._person_index.setdefault(surname, owners[0])
+
+    @classmethod
+    def for_case(cls, case: Case) -> PartyResolver:
+        """The resolver for ``case``: general gazetteer plus the case's own aliases; cached."""
+        return _resolver_for(case)
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Every party mention as (start, end, code), left to right, longest match first."""
+        tokens = [(m.group().translate(_APOSTROPHES), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        words = [t[0] for t in tokens]
+        found: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self._max, len(tokens) - i), 0, -1):
+                code = self._table.get(tuple(words[i : i + n]))
+                if code is None:
+                    continue
+                if code == "EU" and n == 1 and self._qualifies_country(words, i):
+                    code = _SHADOW
+                if code:
+                    found.append((tokens[i][1], tokens[i + n - 1][2], code))
+                i += n
+                break
+            else:
+                i += 1
+        return found
+
+    def _qualifies_country(self, words: list[str], i: int) -> bool:
+        """"European country Finland": the adjective introduces a country, not the EU."""
+        if words[i] not in ("European", "Europe's") or i + 2 >= len(words):
+            return False
+        return words[i + 1] in self._eu_qualified and words[i + 2][:1].isupper()
+
+    def party(self, text: str) -> str | None:
+        """The party named by a phrase: the first party word in it."""
+        found = self.find(text)
+        return found[0][2] if found else None
+
+    def person(self, name: str) -> Person | None:
+        """A case's key person by full name, alias or unambiguous surname."""
+        folded = _fold(re.sub(r"['’]s$", "", name.strip()))
+        if folded in self._person_index:
+            return self._person_index[folded]
+        words = folded.split()
+        return self._person_index.get(words[-1]) if words else None
+
+
+@cache
+def _resolver_for(case: Case) -> PartyResolver:
+    gaz = load_gazetteer()
+    phrases = dict(gaz.phrases)
+    for party in case.parties.values():
+        phrases.setdefault(party.name, party.code)
+        for alias in party.aliases:
+            phrases[alias] = party.code
+    return PartyResolver(phrases, case.people, gaz.european_qualified)

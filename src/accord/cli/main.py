@@ -1,0 +1,318 @@
+"""The ``accord`` command: a thin layer over the library (ingest, extract, show, eval)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..errors import AccordError, ExtractionError
+
+app = typer.Typer(
+    help="Accord: a sourced, structured record of a negotiation, from the news.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+_state = {"debug": False}
+
+DbOption = Annotated[str, typer.Option("--db", help="Store URL.", envvar="ACCORD_DB")]
+CaseOption = Annotated[Optional[str], typer.Option("--case", help="Bundled case name or case YAML file.")]
+DEFAULT_DB = "sqlite:///accord.db"
+
+
+def _fail(error: BaseException) -> None:
+    """Print one line (a traceback only with --debug) and exit non-zero."""
+    if _state["debug"]:
+        raise error
+    err.print(f"[red]error:[/red] {error}", markup=True, highlight=False)
+    raise typer.Exit(1)
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False) -> None:
+    _state["debug"] = debug
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories: HTML, text, RSS/Atom, WordPress JSON, WARC.")],
+    db: DbOption = DEFAULT_DB,
+    case: CaseOption = None,
+) -> None:
+    """Read articles, extract their record and store it. Safe to re-run: nothing changes twice."""
+    from ..ingest import iter_sources, read_source
+    from ..pipeline import Extractor
+    from ..store import Store
+
+    try:
+        store = Store(db)
+        extractor = Extractor(case)
+        sources = list(iter_sources(paths))
+    except AccordError as exc:
+        _fail(exc)
+    counts: Counter[str] = Counter()
+    failures: list[str] = []
+    with Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("ingesting", total=len(sources))
+        for source in sources:
+            progress.update(task, description=f"ingesting {source.name[:40]}")
+            try:
+                documents = read_source(source)
+            except AccordError as exc:
+                failures.append(str(exc))
+                err.print(f"[red]error:[/red] {exc}", highlight=False)
+                progress.advance(task)
+                continue
+            todo = [d for d in documents if not store.has_extraction(d.id, extractor.case.name)]
+            for document in documents:
+                if document not in todo:
+                    counts[store.add_document(document).status] += 1
+            for document, result in extractor.extract_many(todo):
+                if isinstance(result, ExtractionError):
+                    failures.append(str(result))
+                    err.print(f"[red]error:[/red] {result}", highlight=False)
+                    counts[store.add_document(document).status] += 1
+                    continue
+                try:
+                    counts[store.ingest(document, result).status] += 1
+                except AccordError as exc:
+                    failures.append(f"{document.source}: {exc}")
+                    err.print(f"[red]error:[/red] {document.source}: {exc}", highlight=False)
+            progress.advance(task)
+    store.close()
+    docs = sum(counts.values())
+    summary = (
+        f"{len(sources)} source(s), {docs} document(s): {counts['new']} new, "
+        f"{counts['syndicated']} syndicated copies grouped, {counts['duplicate']} already stored; "
+        f"{len(failures)} failed"
+    )
+    err.print(summary, highlight=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to extract from.")],
+    case: CaseOption = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write DIR/<file stem>.json per input file.")] = None,
+) -> None:
+    """Extract the accord-gold/1 record of articles, without a database."""
+    from ..ingest import iter_sources, read_source
+    from ..pipeline import Extractor
+
+    try:
+        extractor = Extractor(case)
+        sources = list(iter_sources(paths))
+    except AccordError as exc:
+        _fail(exc)
+    if out_dir is None and len(sources) != 1:
+        _fail(AccordError("several input files: give --out DIR to write one JSON file each"))
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for source in sources:
+        try:
+            documents = read_source(source)
+            records = [extractor.extract(d).to_json(file=source.name) for d in documents]
+        except AccordError as exc:
+            failed += 1
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            continue
+        if out_dir is None:
+            payload: Any = records[0] if len(records) == 1 else records
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+            continue
+        for n, record in enumerate(records, 1):
+            name = source.stem if len(records) == 1 else f"{source.stem}-{n}"
+            (out_dir / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if out_dir is not None:
+        err.print(f"{len(sources) - failed} file(s) written to {out_dir}; {failed} failed", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+class What(str, Enum):
+    documents = "documents"
+    quotes = "quotes"
+    actors = "actors"
+    provisions = "provisions"
+    stances = "stances"
+    events = "events"
+    stories = "stories"
+
+
+_COLUMNS: dict[str, list[str]] = {
+    "documents": ["published", "site", "title", "language", "id"],
+    "quotes": ["published", "speaker", "party", "kind", "text"],
+    "actors": ["name", "role", "party", "mentions", "documents"],
+    "provisions": ["published", "provision_id", "figures", "evidence", "document_title"],
+    "stances": ["published", "holder", "target", "polarity", "evidence"],
+    "events": ["published", "type", "actors", "location", "evidence"],
+    "stories": ["id", "title", "published", "documents"],
+}
+
+
+@app.command()
+def show(
+    what: Annotated[What, typer.Argument(help="What to list.")],
+    db: DbOption = DEFAULT_DB,
+    speaker: Annotated[Optional[str], typer.Option(help="Quotes by this speaker (surname is enough).")] = None,
+    party: Annotated[Optional[str], typer.Option(help="Party code, e.g. UKR.")] = None,
+    search: Annotated[Optional[str], typer.Option("--search", "-q", help="Full-text search.")] = None,
+    provision: Annotated[Optional[str], typer.Option(help="Provision id, e.g. army-cap.")] = None,
+    target: Annotated[Optional[str], typer.Option(help="Stance target: plan or a provision id.")] = None,
+    event_type: Annotated[Optional[str], typer.Option("--type", help="PLOVER event type.")] = None,
+    name: Annotated[Optional[str], typer.Option(help="Actor name.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="From this publication date (YYYY-MM-DD).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Up to this publication date (YYYY-MM-DD).")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to show.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """Answer the everyday questions from the store, as a table or JSON."""
+    from ..store import Store
+
+    try:
+        window = {"since": _date(since), "until": _date(until)}
+        store = Store(db)
+        kind = what.value
+        if kind == "documents":
+            rows = store.documents(search=search, limit=limit, **window)
+        elif kind == "quotes":
+            rows = store.quotes(speaker=speaker, party=party, search=search, limit=limit, **window)
+        elif kind == "actors":
+            rows = store.actors(name=name, party=party, limit=limit)
+        elif kind == "provisions":
+            rows = store.provisions(provision_id=provision, limit=limit, **window)
+        elif kind == "stances":
+            rows = store.stances(party=party, target=target, limit=limit)
+        elif kind == "events":
+            rows = store.events(type=event_type, party=party, limit=limit, **window)
+        else:
+            rows = store.stories()[:limit]
+        store.close()
+    except AccordError as exc:
+        _fail(exc)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1, default=str) + "\n")
+        return
+    table = Table(title=f"{kind} ({len(rows)})", show_lines=False)
+    columns = _COLUMNS[kind]
+    for column in columns:
+        table.add_column(column.replace("_", " "), overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    out.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(f"{v}" for v in value.values() if v is not None)
+    return str(value)
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise AccordError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+@app.command("eval")
+def evaluate(
+    gold_dir: Annotated[Path, typer.Argument(help="Directory of accord-gold/1 JSON files.")],
+    texts: Annotated[Path, typer.Option("--texts", help="Directory holding the articles the gold files name.")],
+    case: CaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    errors: Annotated[bool, typer.Option("--errors", help="List misses and false positives per document.")] = False,
+) -> None:
+    """Score extraction against gold files, as GUIDELINES.md defines it."""
+    from ..evaluate import find_text, load_gold_dir, score_corpus
+    from ..ingest import read_source
+    from ..pipeline import Extractor
+
+    try:
+        extractor = Extractor(case)
+        golds = load_gold_dir(gold_dir)
+        pairs = []
+        for gold in golds.values():
+            path = find_text(gold, texts)
+            documents = read_source(path)
+            pairs.append((gold, extractor.extract(documents[0]).to_json(file=path.name)))
+        report = score_corpus(pairs, extractor.case.parents())
+    except AccordError as exc:
+        _fail(exc)
+    if as_json:
+        payload = report.to_dict()
+        if not errors:
+            payload.pop("errors", None)
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        return
+    out.print(report.table())
+    if errors:
+        out.print(report.errors_text(), highlight=False, markup=False)
+
+
+@app.command()
+def cases() -> None:
+    """List the bundled cases."""
+    from ..case import bundled_cases, load_case
+
+    for name in bundled_cases():
+        case = load_case(name)
+        out.print(f"{name}\t{case.title}\t{len(case.provisions)} provisions", highlight=False)
+
+
+@app.command()
+def summary(db: DbOption = DEFAULT_DB, case: CaseOption = None) -> None:
+    """What the store holds: counts, and the provisions on the table with their latest figures."""
+    from ..case import load_case
+    from ..store import Store
+
+    try:
+        store = Store(db)
+        the_case = load_case(case)
+        stats = store.stats()
+        mentions = store.provisions(limit=10_000)
+        store.close()
+    except AccordError as exc:
+        _fail(exc)
+    out.print(f"[bold]{the_case.title}[/bold]")
+    out.print(", ".join(f"{k}: {v}" for k, v in stats.items()), highlight=False)
+    table = Table(title="Provisions reported", show_lines=False)
+    for column in ("provision", "mentions", "figures (oldest → latest)", "last reported"):
+        table.add_column(column, overflow="fold")
+    by_id: dict[str, list[dict]] = {}
+    for row in mentions:
+        by_id.setdefault(row["provision_id"], []).append(row)
+    order = {p.id: i for i, p in enumerate(the_case.provisions)}
+    for pid in sorted(by_id, key=lambda p: order.get(p, 999)):
+        rows = sorted(by_id[pid], key=lambda r: str(r.get("published") or ""))
+        figures = [f"{_number(f['value'])} ({f['status']})" for r in rows for f in r.get("figures") or []]
+        table.add_row(pid, str(len(rows)), " → ".join(dict.fromkeys(figures)), str(rows[-1].get("published") or ""))
+    out.print(table)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1 and float(value).is_integer() else f"{value:g}"

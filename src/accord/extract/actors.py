@@ -1,0 +1,252 @@
+"""People named in an article, with the role and party the article gives them.
+
+Mentions come from spaCy's PERSON entities plus the case's key people; mentions are grouped by
+surname; roles and parties are read from the title words before a name ("Finnish President
+Alexander Stubb") and from appositions ("Dan Driscoll, the US army secretary").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
+
+from ..case import Case, PartyResolver
+from ..lexicons import load_lexicon
+from ..models import Actor
+
+POSSESSIVE = {"'s", "’s", "'", "’"}
+_NATIONALITY_ENTS = {"GPE", "NORP"}
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form used to compare names."""
+    norm = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in norm if not unicodedata.combining(c)).lower().strip()
+
+
+@dataclass
+class _Roles:
+    heads: frozenset[str]
+    multi_heads: tuple[tuple[str, ...], ...]
+    modifiers: frozenset[str]
+    connectors: frozenset[str]
+
+
+@cache
+def _roles() -> _Roles:
+    lex = load_lexicon("roles")
+    heads = [h.lower() for h in lex["heads"]]
+    return _Roles(
+        heads=frozenset(h for h in heads if " " not in h),
+        multi_heads=tuple(tuple(h.split()) for h in heads if " " in h),
+        modifiers=frozenset(m.lower() for m in lex["modifiers"]),
+        connectors=frozenset(c.lower() for c in lex["connectors"]),
+    )
+
+
+def is_role_head(token: Token) -> bool:
+    """A noun that can head a title ("secretary", "spokesman", "president")."""
+    low = token.lower_
+    return low in _roles().heads or token.lemma_.lower() in _roles().heads
+
+
+def _people_matcher(case: Case, vocab: Vocab) -> PhraseMatcher:
+    """Matches the case's key people by name and alias, for names NER misses."""
+    matcher = PhraseMatcher(vocab)
+    for i, person in enumerate(case.people):
+        names = {person.name, *person.aliases}
+        matcher.add(str(i), [Doc(vocab, words=n.split()) for n in names if n.strip()])
+    return matcher
+
+
+def _strip_span(span: Span) -> Span | None:
+    """Trim title words and possessives that NER sometimes includes in a PERSON span."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while end > start and doc[end - 1].text in POSSESSIVE:
+        end -= 1
+    while start < end and (is_role_head(doc[start]) or doc[start].lower_ in _roles().modifiers):
+        start += 1
+    if start >= end:
+        return None
+    return doc[start:end]
+
+
+def person_spans(doc: Doc, case: Case) -> list[Span]:
+    """Every mention of a person in the document, in text order, without overlaps."""
+    resolver = PartyResolver.for_case(case)
+    spans: list[Span] = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        span = _strip_span(ent)
+        if span is None or not span[0].text[:1].isupper():
+            continue
+        if len(span) == 1 and resolver.party(span.text) and not resolver.person(span.text):
+            continue  # a place or people mis-tagged as a person ("Kyiv")
+        spans.append(span)
+    matcher = _people_matcher(case, doc.vocab)
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    for _, start, end in matcher(doc):
+        if not any(i in taken for i in range(start, end)):
+            spans.append(doc[start:end])
+            taken.update(range(start, end))
+    return sorted(spans, key=lambda s: s.start)
+
+
+def _title_tokens(doc: Doc, end: int, floor: int) -> list[Token]:
+    """The title words right before token ``end``: "US Secretary of State", "Ukraine's negotiator"."""
+    roles = _roles()
+    toks: list[Token] = []
+    i = end - 1
+    while i >= floor:
+        t = doc[i]
+        low = t.lower_
+        if t.is_punct and t.text not in POSSESSIVE and t.text != "-":
+            break
+        possessor = i + 1 < len(doc) and doc[i + 1].text in POSSESSIVE
+        titleish = (
+            is_role_head(t)
+            or low in roles.modifiers
+            or t.text in POSSESSIVE
+            or t.text == "-"
+            or (t.pos_ == "PROPN" and t.text[:1].isupper() and (t.ent_type_ != "PERSON" or possessor))
+            or t.ent_type_ in _NATIONALITY_ENTS | {"ORG"}
+            or (low in roles.connectors and bool(toks))
+        )
+        if not titleish:
+            break
+        toks.insert(0, t)
+        i -= 1
+    while toks and (toks[0].lower_ in roles.connectors or toks[0].text in POSSESSIVE):
+        toks.pop(0)
+    return toks
+
+
+def _appositive_tokens(span: Span) -> list[Token]:
+    """The title in apposition to a name, either side ("X, the US envoy" / "the envoy, X")."""
+    root = span.root
+    nouns = [root.head] if root.dep_ == "appos" and root.head.ent_type_ != "PERSON" else []
+    nouns += [c for c in root.children if c.dep_ == "appos" and c.ent_type_ != "PERSON"]
+    for noun in nouns:
+        if not is_role_head(noun):
+            continue
+        toks = _title_tokens(span.doc, noun.i + 1, noun.sent.start)
+        of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        if of is not None and not any(t.ent_type_ == "PERSON" for t in of.subtree):
+            toks += list(of.subtree)
+        return toks
+    return []
+
+
+def _role_and_party(
+    tokens: list[Token], resolver: PartyResolver, people: dict[str, str | None]
+) -> tuple[str | None, str | None]:
+    """Split title words into the role (title words only) and the party they name.
+
+    Nationality words and possessors ("US", "Finnish", "Ukraine's") give the party and leave the
+    role; title modifiers that also name a party ("Kremlin spokesman") give it and stay.
+    """
+    if not tokens or not (any(is_role_head(t) for t in tokens) or _has_multi_head(tokens)):
+        return None, None
+    roles = _roles()
+    party: str | None = None
+    keep: list[Token] = []
+    for i, t in enumerate(tokens):
+        if t.text in POSSESSIVE:
+            continue
+        possessor = i + 1 < len(tokens) and tokens[i + 1].text in POSSESSIVE
+        if t.ent_type_ == "PERSON":
+            if possessor:
+                party = party or people.get(fold(t.text))
+            continue
+        titleword = is_role_head(t) or t.lower_ in roles.modifiers
+        code = resolver.party(t.text) if (t.ent_type_ in _NATIONALITY_ENTS | {"ORG"} or possessor) else None
+        if code:
+            party = party or code
+            if not titleword or possessor or t.ent_type_ in _NATIONALITY_ENTS:
+                continue
+        keep.append(t)
+    while keep and (keep[-1].lower_ in roles.connectors or not (is_role_head(keep[-1]) or _ends_multi_head(keep))):
+        keep.pop()
+    while keep and keep[0].lower_ in roles.connectors:
+        keep.pop(0)
+    return (" ".join(t.text for t in keep) or None), party
+
+
+def _has_multi_head(tokens: list[Token]) -> bool:
+    words = tuple(t.lower_ for t in tokens)
+    return any(words[i : i + len(h)] == h for h in _roles().multi_heads for i in range(len(words)))
+
+
+def _ends_multi_head(tokens: list[Token]) -> bool:
+    words = tuple(t.lower_ for t in tokens)
+    return any(words[-len(h) :] == h for h in _roles().multi_heads)
+
+
+@dataclass
+class _Person:
+    names: Counter = field(default_factory=Counter)
+    roles: list[str] = field(default_factory=list)
+    parties: list[str] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+
+
+def extract_actors(doc: Doc, case: Case) -> list[Actor]:
+    """People named in the document, one Actor per person, in order of first mention."""
+    resolver = PartyResolver.for_case(case)
+    spans = person_spans(doc, case)
+    clusters: dict[str, _Person] = {}
+    known_party: dict[str, str | None] = {}
+    for span in spans:
+        person = resolver.person(span.text)
+        key = fold(person.name.split()[-1]) if person else fold(span[-1].text)
+        cluster = clusters.setdefault(key, _Person())
+        cluster.names[span.text] += 1
+        cluster.spans.append(span)
+        if person and person.party:
+            known_party.setdefault(fold(span.text), person.party)
+            known_party.setdefault(fold(span[-1].text), person.party)
+    taken = {i for c in clusters.values() for s in c.spans for i in range(s.start, s.end)}
+    for token in doc:
+        cluster = clusters.get(fold(token.text)) if token.pos_ == "PROPN" and token.i not in taken else None
+        if cluster is not None and any(len(s) > 1 for s in cluster.spans):
+            cluster.spans.append(doc[token.i : token.i + 1])
+    for key in [k for k, c in clusters.items() if all(len(s) == 1 for s in c.spans)]:
+        if not any(resolver.person(s.text) for s in clusters[key].spans):
+            del clusters[key]  # a lone capitalised word is more often a place than an unnamed person
+    for cluster in clusters.values():
+        cluster.spans.sort(key=lambda s: s.start)
+        for span in cluster.spans:
+            for toks in (_title_tokens(doc, span.start, span.sent.start), _appositive_tokens(span)):
+                role, party = _role_and_party(toks, resolver, known_party)
+                if role:
+                    cluster.roles.append(role)
+                if party:
+                    cluster.parties.append(party)
+    actors: list[Actor] = []
+    for cluster in clusters.values():
+        name = max(cluster.names, key=lambda n: (len(n.split()), cluster.names[n]))
+        person = resolver.person(name)
+        if len(name.split()) == 1 and person:
+            name = person.name
+        role = cluster.roles[0] if cluster.roles else (person.role if person else None)
+        party = Counter(cluster.parties).most_common(1)[0][0] if cluster.parties else (person.party if person else None)
+        first = cluster.spans[0]
+        actors.append(
+            Actor(
+                name=name,
+                role=role,
+                party=party,
+                start=first.start_char,
+                end=first.end_char,
+                mentions=[(s.start_char, s.end_char) for s in cluster.spans],
+            )
+        )
+    return sorted(actors, key=lambda a: a.start)

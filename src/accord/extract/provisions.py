@@ -1,0 +1,179 @@
+"""Provisions: which points of the plan an article states or discusses, and their figures.
+
+What counts as a mention lives in the case file (each provision's rules); this module only
+applies them per sentence, keeps the most specific id (a sub-point beats its parent), and reads
+the numbers of the provision's unit that sit in the same clause as the rule's cue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from accord.case import Case
+from accord.models import Figure, ProvisionMention
+
+# Dependency labels that open a new clause: a figure must not be read across them.
+_CLAUSE_DEPS = {"ROOT", "ccomp", "advcl", "relcl", "parataxis", "csubj"}
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mln": 1e6,
+          "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12}
+_FRACTIONS = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "fifth": 0.2, "tenth": 0.1}
+_NUMBER = re.compile(
+    r"(?P<cur>[$€£])?\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mln|tn|[kmb])\b)?"
+    r"(?:\s?(?P<pct>%|percent\b|per cent\b))?"
+    r"(?:[\s-]+(?P<noun>[A-Za-z]+(?:\s+of\s+war)?))?",
+    re.IGNORECASE,
+)
+_FRACTION = re.compile(r"\b(?:(?:one|a)[\s-])?(?P<frac>half|third|quarter|fifth|tenth)\b", re.IGNORECASE)
+_NOUN_UNITS = {
+    "personnel": {"troops", "soldiers", "personnel", "servicemen", "service", "members", "strong", "men", "people"},
+    "people": {"prisoners", "prisoners of war", "pows", "captives", "people", "civilians", "children",
+               "bodies", "detainees", "hostages", "soldiers", "servicemen"},
+    "days": {"days", "day"},
+    "months": {"months", "month"},
+    "years": {"years", "year"},
+    "USD": {"dollars", "usd"},
+    "EUR": {"euros", "eur"},
+}
+_CURRENT = re.compile(
+    r"\b(?:currently|current|now|today|at present|presently|present|existing|already|"
+    r"occupied|occupies|occupy|controls?|controlled|holds?|held|stands? at|numbers?|numbering)\b",
+    re.IGNORECASE,
+)
+_PROPOSED = re.compile(
+    r"\b(?:would|could|should|propos\w*|plan\w*|draft\w*|envisag\w*|envision\w*|calls? for|called for|"
+    r"cap\w*|limit\w*|ceiling|up to|offer\w*|requir\w*|demand\w*|suggest\w*|stipulat\w*|"
+    r"under the (?:plan|proposal|draft|deal|agreement|framework)|set at|reduc\w*|cut|shrink\w*)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A rule that fired: the provision and its cue, in document character offsets."""
+
+    pid: str
+    sent: Span
+    cue_start: int
+    cue_end: int
+
+
+def extract_provisions(doc: Doc, case: Case) -> list[ProvisionMention]:
+    """One mention per (provision, sentence), most specific ids only, with their figures."""
+    hits = [hit for sent in doc.sents for hit in _sentence_hits(sent, case)]
+    mentioned = {h.pid for h in hits}
+    parents = case.parents()
+    covered = {parents[pid] for pid in mentioned if pid in parents}
+    mentions: list[ProvisionMention] = []
+    for hit in hits:
+        if hit.pid in covered:
+            continue
+        figures = list(_figures(doc, hit, case.provision(hit.pid).units))
+        mentions.append(ProvisionMention(hit.pid, hit.sent.start_char, hit.sent.end_char, figures))
+    return mentions
+
+
+def _sentence_hits(sent: Span, case: Case) -> Iterator[_Hit]:
+    """The first firing rule of each provision in this sentence."""
+    text = sent.text
+    for prov in case.provisions:
+        for rule in prov.rules:
+            span = rule.match(text)
+            if span is not None:
+                yield _Hit(prov.id, sent, sent.start_char + span[0], sent.start_char + span[1])
+                break
+
+
+def _clause_head(tok: Token) -> Token:
+    """The head of the clause a token belongs to."""
+    while tok.dep_ not in _CLAUSE_DEPS and tok.head is not tok:
+        if tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX"):
+            break
+        tok = tok.head
+    return tok
+
+
+def _token_at(doc: Doc, start: int, end: int) -> Token | None:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span.root if span is not None and len(span) else None
+
+
+def _figures(doc: Doc, hit: _Hit, units: tuple[str, ...]) -> Iterator[Figure]:
+    """Numbers of the provision's units in the cue's clause, each with its status."""
+    if not units:
+        return
+    cue = _token_at(doc, hit.cue_start, hit.cue_end)
+    if cue is None:
+        return
+    clause = _clause_head(cue)
+    seen: set[float] = set()
+    for start, end, value, unit in _numbers(hit.sent):
+        if unit not in units or value in seen:
+            continue
+        tok = _token_at(doc, start, end)
+        if tok is None or _clause_head(tok).i != clause.i:
+            continue
+        seen.add(value)
+        yield Figure(value, _status(doc, hit.sent, start, end, clause), start, end, unit)
+
+
+def _numbers(sent: Span) -> Iterator[tuple[int, int, float, str]]:
+    """(start, end, value, unit) for every number in the sentence whose unit can be told."""
+    text, base = sent.text, sent.start_char
+    for m in _NUMBER.finditer(text):
+        raw = m.group("num").replace(",", "")
+        value = float(raw)
+        scale = (m.group("scale") or "").lower()
+        if scale:
+            value *= _SCALE[scale]
+        noun = (m.group("noun") or "").lower()
+        unit = _unit(m.group("cur"), bool(m.group("pct")), noun, value, "," in m.group("num") or bool(scale))
+        if unit is None:
+            continue
+        if unit == "share":
+            value /= 100
+        end = m.end("pct") if m.group("pct") else m.end("scale") if scale else m.end("num")
+        start = m.start("cur") if m.group("cur") else m.start("num")
+        yield base + start, base + end, value, unit
+    for m in _FRACTION.finditer(text):
+        yield base + m.start(), base + m.end(), _FRACTIONS[m.group("frac").lower()], "share"
+
+
+def _unit(currency: str | None, percent: bool, noun: str, value: float, grouped: bool) -> str | None:
+    """The unit a number takes, from its currency sign, percent sign or following noun."""
+    if percent:
+        return "share"
+    if currency:
+        return "EUR" if currency == "€" else "USD" if currency == "$" else None
+    for unit in ("USD", "EUR", "days", "months", "years"):
+        if noun in _NOUN_UNITS[unit]:
+            return unit
+    if noun in _NOUN_UNITS["personnel"] and value >= 10_000:
+        return "personnel"
+    if noun in _NOUN_UNITS["people"]:
+        return "people"
+    if grouped and value >= 10_000:
+        return "personnel"  # a bare large count ("880,000") in a clause about forces
+    return None
+
+
+def _status(doc: Doc, sent: Span, start: int, end: int, clause: Token) -> str:
+    """proposed / current / other, from the words around the number and in its clause."""
+    before = doc.text[max(sent.start_char, start - 40):start]
+    after = doc.text[end:min(sent.end_char, end + 40)]
+    if re.search(r"\bfrom\s+(?:about\s+|around\s+|roughly\s+|approximately\s+|some\s+|nearly\s+)?$", before) \
+            and re.match(r"\s*(?:\w+\s+)?(?:troops\s+|personnel\s+|soldiers\s+)?to\b", after):
+        return "current"
+    if re.search(r"\bto\s+(?:about\s+|around\s+|roughly\s+|approximately\s+)?$", before) and re.search(r"\bfrom\b", before):
+        return "proposed"
+    local = doc.text[max(sent.start_char, start - 60):min(sent.end_char, end + 30)]
+    if _CURRENT.search(local):
+        return "current"
+    clause_text = doc.text[clause.left_edge.idx:clause.right_edge.idx + len(clause.right_edge)]
+    if _PROPOSED.search(clause_text):
+        return "proposed"
+    return "other"

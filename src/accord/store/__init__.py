@@ -1,0 +1,5 @@
+"""Storage: SQLAlchemy over SQLite (PostgreSQL-ready), schema owned by Alembic migrations."""
+
+from accord.store.store import AddResult, Store
+
+__all__ = ["AddResult", "Store"]

@@ -1,0 +1,332 @@
+"""Read queries: filters in SQL, results as JSON-ready dicts (dates as ISO strings).
+
+Date filters (``since``/``until``, inclusive) apply to the document's published date, so
+undated documents drop out of dated queries. Name filters are case-insensitive substrings;
+party, site, type, target and provision filters are exact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    desc,
+    distinct,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    text,
+)
+
+from accord.store.schema import (
+    actors,
+    documents,
+    documents_fts,
+    event_parties,
+    events,
+    extractions,
+    figures,
+    metadata,
+    provision_mentions,
+    quotes,
+    quotes_fts,
+    sources,
+    stances,
+    stories,
+)
+
+Row = dict[str, Any]
+_TERM = re.compile(r"(\w+)(\*?)")
+
+# Newest first; undated documents last, then most recently ingested.
+NEWEST = (
+    documents.c.published.is_(None),
+    documents.c.published.desc(),
+    documents.c.ingested_at.desc(),
+    documents.c.id,
+)
+DOC_REF = (
+    documents.c.title.label("document_title"),
+    documents.c.published,
+    documents.c.site,
+    documents.c.url,
+)
+DOC_COLUMNS = tuple(c for c in documents.c if c.name not in ("text", "signature"))
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _rows(conn: Connection, stmt: Select[Any]) -> list[Row]:
+    return [{k: _plain(v) for k, v in row._mapping.items()} for row in conn.execute(stmt)]
+
+
+def fts_query(search: str) -> str:
+    """User text as a safe FTS5 query: every word must occur; a trailing ``*`` is a prefix."""
+    return " ".join(f'"{word}"{star}' for word, star in _TERM.findall(search))
+
+
+def _matches(conn: Connection, search: str, fts: str, key: ColumnElement[Any],
+             fts_key: ColumnElement[Any],
+             columns: tuple[ColumnElement[Any], ...]) -> ColumnElement[bool]:
+    """Full-text condition: FTS5 on SQLite, a substring match per word elsewhere (until a
+    PostgreSQL tsvector index exists)."""
+    query = fts_query(search)
+    if not query:
+        return false()
+    if conn.dialect.name == "sqlite":
+        match = text(f"{fts} MATCH :{fts}_query").bindparams(**{f"{fts}_query": query})
+        return key.in_(select(fts_key).where(match))
+    words = [word for word, _ in _TERM.findall(search)]
+    return and_(*(or_(*(c.ilike(f"%{w}%") for c in columns)) for w in words))
+
+
+def _dated(stmt: Select[Any], since: date | None, until: date | None) -> Select[Any]:
+    if since is not None:
+        stmt = stmt.where(documents.c.published >= since)
+    if until is not None:
+        stmt = stmt.where(documents.c.published <= until)
+    return stmt
+
+
+def _page(stmt: Select[Any], limit: int, offset: int) -> Select[Any]:
+    return stmt.limit(max(limit, 0)).offset(max(offset, 0))
+
+
+def _items(table: Any, columns: tuple[Any, ...], *, document_id: str | None, case: str | None,
+           since: date | None, until: date | None) -> Select[Any]:
+    """Item rows with their document reference, filtered by document, case and date."""
+    stmt = select(table.c.id, table.c.document_id, table.c.case, *columns, table.c.start,
+                  table.c.end, *DOC_REF).join(documents, documents.c.id == table.c.document_id)
+    if document_id is not None:
+        stmt = stmt.where(table.c.document_id == document_id)
+    if case is not None:
+        stmt = stmt.where(table.c.case == case)
+    return _dated(stmt, since, until).order_by(*NEWEST, table.c.document_id, table.c.start)
+
+
+def _contains(column: ColumnElement[Any], value: str) -> ColumnElement[bool]:
+    return func.lower(column).contains(value.lower(), autoescape=True)
+
+
+def has_extraction(conn: Connection, *, document_id: str, case: str) -> bool:
+    stmt = select(exists().where(extractions.c.document_id == document_id,
+                                 extractions.c.case == case))
+    return bool(conn.scalar(stmt))
+
+
+def get_document(conn: Connection, *, document_id: str) -> Row | None:
+    stmt = select(*DOC_COLUMNS, documents.c.text).where(documents.c.id == document_id)
+    found = _rows(conn, stmt)
+    if not found:
+        return None
+    row = found[0]
+    row["sources"] = list(conn.scalars(
+        select(sources.c.source).where(sources.c.document_id == document_id)
+        .order_by(sources.c.seen_at, sources.c.id)))
+    row["cases"] = list(conn.scalars(
+        select(extractions.c.case).where(extractions.c.document_id == document_id)
+        .order_by(extractions.c.case)))
+    return row
+
+
+def find_documents(conn: Connection, *, search: str | None, site: str | None, since: date | None,
+               until: date | None, limit: int, offset: int) -> list[Row]:
+    stmt = _dated(select(*DOC_COLUMNS), since, until)
+    if search is not None:
+        stmt = stmt.where(_matches(conn, search, "documents_fts", documents.c.id,
+                                   documents_fts.c.document_id,
+                                   (documents.c.title, documents.c.text)))
+    if site is not None:
+        stmt = stmt.where(documents.c.site == site)
+    return _rows(conn, _page(stmt.order_by(*NEWEST), limit, offset))
+
+
+def find_quotes(conn: Connection, *, speaker: str | None, party: str | None, search: str | None,
+            document_id: str | None, since: date | None, until: date | None, case: str | None,
+            limit: int, offset: int) -> list[Row]:
+    c = quotes.c
+    stmt = _items(quotes, (c.text, c.kind, c.speaker, c.party, c.cue, c.speaker_start,
+                           c.speaker_end),
+                  document_id=document_id, case=case, since=since, until=until)
+    if speaker is not None:
+        stmt = stmt.where(_contains(c.speaker, speaker))
+    if party is not None:
+        stmt = stmt.where(c.party == party)
+    if search is not None:
+        stmt = stmt.where(_matches(conn, search, "quotes_fts", c.id, quotes_fts.c.rowid,
+                                   (c.text, c.speaker)))
+    return _rows(conn, _page(stmt, limit, offset))
+
+
+def _most_frequent(conn: Connection, column: Any, names: list[str],
+                   filters: list[ColumnElement[bool]]) -> dict[str, Any]:
+    """Per name, the commonest non-null value of ``column`` (ties: alphabetical)."""
+    stmt = (select(actors.c.name, column, func.count()).where(
+        actors.c.name.in_(names), column.is_not(None), *filters).group_by(actors.c.name, column))
+    best: dict[str, Any] = {}
+    for name, value, _ in sorted(conn.execute(stmt), key=lambda r: (-r[2], r[1])):
+        best.setdefault(name, value)
+    return best
+
+
+def find_actors(conn: Connection, *, name: str | None, party: str | None, case: str | None,
+            limit: int, offset: int) -> list[Row]:
+    filters: list[ColumnElement[bool]] = []
+    if name is not None:
+        filters.append(_contains(actors.c.name, name))
+    if party is not None:
+        filters.append(actors.c.party == party)
+    if case is not None:
+        filters.append(actors.c.case == case)
+    mentions = func.sum(actors.c.mention_count).label("mentions")
+    stmt = (select(actors.c.name, mentions,
+                   func.count(distinct(actors.c.document_id)).label("documents"))
+            .where(*filters).group_by(actors.c.name).order_by(desc(mentions), actors.c.name))
+    rows = _rows(conn, _page(stmt, limit, offset))
+    names = [r["name"] for r in rows]
+    roles = _most_frequent(conn, actors.c.role, names, filters)
+    parties = _most_frequent(conn, actors.c.party, names, filters)
+    return [{"name": r["name"], "role": roles.get(r["name"]), "party": parties.get(r["name"]),
+             "mentions": r["mentions"], "documents": r["documents"]} for r in rows]
+
+
+def _figures_of(conn: Connection, mention_ids: list[int]) -> dict[int, list[Row]]:
+    stmt = (select(figures.c.mention_id, figures.c.value, figures.c.unit, figures.c.status,
+                   figures.c.start, figures.c.end)
+            .where(figures.c.mention_id.in_(mention_ids)).order_by(figures.c.start))
+    grouped: dict[int, list[Row]] = defaultdict(list)
+    for row in _rows(conn, stmt):
+        grouped[row.pop("mention_id")].append(row)
+    return grouped
+
+
+def find_provisions(conn: Connection, *, provision_id: str | None, document_id: str | None,
+               since: date | None, until: date | None, case: str | None, limit: int,
+               offset: int) -> list[Row]:
+    """Provision mentions, newest first, each with its figures."""
+    stmt = _items(provision_mentions, (provision_mentions.c.provision_id,),
+                  document_id=document_id, case=case, since=since, until=until)
+    if provision_id is not None:
+        stmt = stmt.where(provision_mentions.c.provision_id == provision_id)
+    rows = _rows(conn, _page(stmt, limit, offset))
+    figs = _figures_of(conn, [r["id"] for r in rows])
+    for row in rows:
+        row["figures"] = figs.get(row["id"], [])
+    return rows
+
+
+def summarise_provisions(conn: Connection, *, provision_id: str | None, since: date | None,
+                      until: date | None, case: str | None, limit: int,
+                      offset: int) -> list[Row]:
+    """One row per provision: how often and where it was discussed, and every figure given
+    for it with the documents that gave it (most-cited figure first)."""
+    pm = provision_mentions.c
+    filters: list[ColumnElement[bool]] = []
+    if provision_id is not None:
+        filters.append(pm.provision_id == provision_id)
+    if case is not None:
+        filters.append(pm.case == case)
+    joined = provision_mentions.join(documents, documents.c.id == pm.document_id)
+    mentions = func.count(pm.id).label("mentions")
+    stmt = _dated(select(pm.provision_id, mentions,
+                         func.count(distinct(pm.document_id)).label("documents"),
+                         func.min(documents.c.published).label("first_published"),
+                         func.max(documents.c.published).label("last_published"))
+                  .select_from(joined).where(*filters), since, until)
+    stmt = stmt.group_by(pm.provision_id).order_by(desc(mentions), pm.provision_id)
+    rows = _rows(conn, _page(stmt, limit, offset))
+    ids = [r["provision_id"] for r in rows]
+    filters.append(pm.provision_id.in_(ids))
+
+    figs = _dated(select(pm.provision_id, figures.c.value, figures.c.unit, figures.c.status,
+                         pm.document_id)
+                  .select_from(joined.join(figures, figures.c.mention_id == pm.id))
+                  .where(*filters), since, until)
+    cited: dict[str, dict[tuple[Any, ...], set[str]]] = defaultdict(lambda: defaultdict(set))
+    for pid, value, unit, status, doc_id in conn.execute(figs):
+        cited[pid][(value, unit, status)].add(doc_id)
+
+    docs = _dated(select(pm.provision_id, documents.c.id, documents.c.title,
+                         documents.c.published, documents.c.url)
+                  .select_from(joined).where(*filters), since, until)
+    found: dict[str, dict[str, Row]] = defaultdict(dict)  # a document once per provision
+    for row in _rows(conn, docs.order_by(*NEWEST)):
+        found[row.pop("provision_id")].setdefault(row["id"], row)
+
+    for row in rows:
+        pid = row["provision_id"]
+        row["figures"] = [
+            {"value": v, "unit": u, "status": s, "documents": sorted(ds)}
+            for (v, u, s), ds in sorted(cited[pid].items(),
+                                        key=lambda kv: (-len(kv[1]), kv[0][0], str(kv[0][1:])))
+        ]
+        row["sources"] = list(found[pid].values())
+    return rows
+
+
+def find_stances(conn: Connection, *, party: str | None, target: str | None,
+             document_id: str | None, since: date | None, until: date | None,
+             case: str | None, limit: int, offset: int) -> list[Row]:
+    """Stances; ``party`` is the stance holder."""
+    c = stances.c
+    stmt = _items(stances, (c.holder, c.target, c.polarity, c.cue), document_id=document_id,
+                  case=case, since=since, until=until)
+    if party is not None:
+        stmt = stmt.where(c.holder == party)
+    if target is not None:
+        stmt = stmt.where(c.target == target)
+    return _rows(conn, _page(stmt, limit, offset))
+
+
+def find_events(conn: Connection, *, type: str | None, party: str | None, document_id: str | None,
+            since: date | None, until: date | None, case: str | None, limit: int,
+            offset: int) -> list[Row]:
+    """Events; ``party`` matches any of the event's actors (via ``event_parties``)."""
+    c = events.c
+    stmt = _items(events, (c.type, c.actors, c.location, c.trigger, c.date),
+                  document_id=document_id, case=case, since=since, until=until)
+    if type is not None:
+        stmt = stmt.where(c.type == type)
+    if party is not None:
+        stmt = stmt.where(exists().where(event_parties.c.event_id == c.id,
+                                         event_parties.c.party == party))
+    return _rows(conn, _page(stmt, limit, offset))
+
+
+def find_stories(conn: Connection, *, limit: int, offset: int) -> list[Row]:
+    """Story groups, newest first, each with its documents and every source they were seen at."""
+    stmt = (select(stories.c.id, stories.c.title, stories.c.first_published)
+            .order_by(stories.c.first_published.is_(None), stories.c.first_published.desc(),
+                      stories.c.id.desc()))
+    rows = _rows(conn, _page(stmt, limit, offset))
+    docs = _rows(conn, select(*DOC_COLUMNS)
+                 .where(documents.c.story_id.in_([r["id"] for r in rows])).order_by(*NEWEST))
+    seen: dict[str, list[str]] = defaultdict(list)
+    for doc_id, source in conn.execute(
+            select(sources.c.document_id, sources.c.source)
+            .where(sources.c.document_id.in_([d["id"] for d in docs]))
+            .order_by(sources.c.seen_at, sources.c.id)):
+        seen[doc_id].append(source)
+    grouped: dict[int, list[Row]] = defaultdict(list)
+    for doc in docs:
+        grouped[doc["story_id"]].append(doc | {"sources": seen[doc["id"]]})
+    for row in rows:
+        row["documents"] = grouped[row["id"]]
+    return rows
+
+
+def stats(conn: Connection) -> dict[str, int]:
+    """Row count of every table, for status output and idempotence checks."""
+    return {t.name: conn.scalar(select(func.count()).select_from(t)) or 0
+            for t in metadata.sorted_tables}

@@ -1,0 +1,483 @@
+"""The Store: one database of documents, story groups and extractions, migrated on open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, or_, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+from accord.errors import StoreError
+from accord.ingest.dedup import NearDuplicateIndex, signature
+from accord.models import Document, Extraction
+from accord.store import queries
+from accord.store.schema import (
+    actors,
+    documents,
+    event_parties,
+    events,
+    extractions,
+    figures,
+    provision_mentions,
+    quotes,
+    sources,
+    stances,
+    stories,
+)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_WRITE = "accord_write"
+
+Status = Literal["new", "duplicate", "syndicated"]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What adding a document did, so callers can report new vs. duplicate vs. syndicated."""
+
+    document_id: str
+    status: Status
+    story_id: int
+
+
+def _reason(error: BaseException) -> str:
+    """The driver's message on one line, without SQLAlchemy's SQL dump and links."""
+    message = str(error.orig) if isinstance(error, DBAPIError) else str(error)
+    return " ".join(message.split("\n", 1)[0].split())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """WAL and foreign keys per connection; explicit BEGIN so a transaction's reads and writes
+    are atomic (pysqlite would otherwise defer BEGIN to the first write)."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # Writers take the lock up front: a deferred read-then-write could fail mid-way under WAL.
+        immediate = conn.get_execution_options().get(_WRITE)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Store:
+    """Documents, their sources and story groups, and per-case extractions, with queries."""
+
+    def __init__(self, url: str = "sqlite:///accord.db") -> None:
+        try:
+            parsed = make_url(url)
+            self._engine = create_engine(parsed)
+        except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as error:
+            raise StoreError(f"invalid store URL {url!r}: {_reason(error)}") from error
+        shown = parsed.render_as_string(hide_password=True)
+        if self._engine.dialect.name == "sqlite":
+            _sqlite_setup(self._engine)
+        try:
+            self._migrate()
+        except (SQLAlchemyError, CommandError) as error:
+            self._engine.dispose()
+            raise StoreError(f"cannot open store {shown}: {_reason(error)}") from error
+        self._near: NearDuplicateIndex | None = None
+        # Held from BEGIN until the index knows the committed document, so a concurrent add in
+        # this process never misses a copy that has just been stored.
+        self._add_lock = threading.Lock()
+
+    def _migrate(self) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("path_separator", "os")
+        with self._transaction() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """One write transaction: everything inside commits together or not at all."""
+        with self._engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _write(self, what: str) -> Iterator[Connection]:
+        try:
+            with self._transaction() as conn:
+                yield conn
+        except SQLAlchemyError as error:
+            raise StoreError(f"cannot save {what}: {_reason(error)}") from error
+
+    def _read(self, query: Callable[..., T], /, **filters: Any) -> T:
+        try:
+            with self._engine.connect() as conn:
+                return query(conn, **filters)
+        except SQLAlchemyError as error:
+            raise StoreError(f"query failed: {_reason(error)}") from error
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def add_document(self, doc: Document) -> AddResult:
+        """Store a document once; a re-seen copy only records where it was seen."""
+        return self.ingest(doc, None)
+
+    def save_extraction(self, ext: Extraction) -> None:
+        """Replace the document's extraction for this case (a re-run never accumulates items)."""
+        with self._write(f"extraction of {ext.document.id}") as conn:
+            self._save(conn, ext)
+
+    def ingest(self, doc: Document, ext: Extraction | None) -> AddResult:
+        """Add the document and its extraction in one transaction: both land or neither does."""
+        if ext is not None and ext.document.id != doc.id:
+            raise StoreError(f"extraction belongs to {ext.document.id}, not to {doc.id}")
+        with self._add_lock:
+            with self._write(f"document {doc.id} ({doc.source})") as conn:
+                result, sig = self._add(conn, doc)
+                if ext is not None:
+                    self._save(conn, ext)
+            if sig is not None and self._near is not None:
+                self._near.insert(result.document_id, sig)  # only once committed
+        return result
+
+    def has_extraction(self, document_id: str, case: str) -> bool:
+        return bool(self._read(queries.has_extraction, document_id=document_id, case=case))
+
+    def _index(self, conn: Connection) -> NearDuplicateIndex:
+        """The near-duplicate index, loaded from stored signatures on first need."""
+        if self._near is None:
+            near = NearDuplicateIndex()
+            for doc_id, sig in conn.execute(select(documents.c.id, documents.c.signature)):
+                near.insert(doc_id, sig)
+            self._near = near
+        return self._near
+
+    def _add(self, conn: Connection, doc: Document) -> tuple[AddResult, bytes | None]:
+        doc_id, now = doc.id, _now()
+        story_id = conn.scalar(select(documents.c.story_id).where(documents.c.id == doc_id))
+        if story_id is not None:
+            seen = select(sources.c.id).where(
+                sources.c.document_id == doc_id, sources.c.source == doc.source
+            )
+            if conn.scalar(seen) is None:
+                conn.execute(
+                    insert(sources).values(document_id=doc_id, source=doc.source, seen_at=now)
+                )
+            return AddResult(doc_id, "duplicate", story_id), None
+
+        sig = signature(doc.text)
+        status: Status
+        matches = self._index(conn).query(sig)
+        if matches:  # join the story of the closest stored copy
+            status = "syndicated"
+            story_id = conn.scalar(select(documents.c.story_id).where(documents.c.id == matches[0]))
+            self._widen_story(conn, story_id, doc)
+        else:
+            status = "new"
+            story_id = conn.execute(
+                insert(stories).values(title=doc.title, first_published=doc.published)
+            ).inserted_primary_key[0]
+        conn.execute(
+            insert(documents).values(
+                id=doc_id,
+                text=doc.text,
+                title=doc.title,
+                published=doc.published,
+                site=doc.site,
+                author=doc.author,
+                url=doc.url,
+                language=doc.language,
+                format=doc.format,
+                source=doc.source,
+                story_id=story_id,
+                signature=sig,
+                ingested_at=now,
+            )
+        )
+        conn.execute(insert(sources).values(document_id=doc_id, source=doc.source, seen_at=now))
+        return AddResult(doc_id, status, story_id), sig
+
+    @staticmethod
+    def _widen_story(conn: Connection, story_id: int, doc: Document) -> None:
+        """A syndicated copy may be the earliest one seen, or the first with a title."""
+        if doc.published is not None:
+            conn.execute(
+                update(stories)
+                .where(
+                    stories.c.id == story_id,
+                    or_(
+                        stories.c.first_published.is_(None),
+                        stories.c.first_published > doc.published,
+                    ),
+                )
+                .values(first_published=doc.published)
+            )
+        if doc.title:
+            conn.execute(
+                update(stories)
+                .where(stories.c.id == story_id, stories.c.title.is_(None))
+                .values(title=doc.title)
+            )
+
+    @staticmethod
+    def _save(conn: Connection, ext: Extraction) -> None:
+        doc_id = ext.document.id
+        if conn.scalar(select(documents.c.id).where(documents.c.id == doc_id)) is None:
+            raise StoreError(f"document {doc_id} is not stored; add it before its extraction")
+        # Items, figures, event parties and FTS rows go with the extraction (ON DELETE CASCADE).
+        conn.execute(
+            delete(extractions).where(
+                extractions.c.document_id == doc_id, extractions.c.case == ext.case
+            )
+        )
+        conn.execute(
+            insert(extractions).values(document_id=doc_id, case=ext.case, extracted_at=_now())
+        )
+        owner = {"document_id": doc_id, "case": ext.case}
+        if ext.actors:
+            conn.execute(
+                insert(actors),
+                [
+                    owner
+                    | {
+                        "name": a.name,
+                        "role": a.role,
+                        "party": a.party,
+                        "start": a.start,
+                        "end": a.end,
+                        "mentions": [list(m) for m in a.mentions],
+                        "mention_count": len({(a.start, a.end), *map(tuple, a.mentions)}),
+                    }
+                    for a in ext.actors
+                ],
+            )
+        if ext.quotes:
+            conn.execute(
+                insert(quotes),
+                [
+                    owner
+                    | {
+                        "text": q.text,
+                        "kind": q.kind,
+                        "speaker": q.speaker,
+                        "party": q.party,
+                        "cue": q.cue,
+                        "start": q.start,
+                        "end": q.end,
+                        "speaker_start": q.speaker_start,
+                        "speaker_end": q.speaker_end,
+                    }
+                    for q in ext.quotes
+                ],
+            )
+        if ext.stances:
+            conn.execute(
+                insert(stances),
+                [
+                    owner
+                    | {
+                        "holder": s.holder,
+                        "target": s.target,
+                        "polarity": s.polarity,
+                        "cue": s.cue,
+                        "start": s.start,
+                        "end": s.end,
+                    }
+                    for s in ext.stances
+                ],
+            )
+        for p in ext.provisions:
+            mention_id = conn.execute(
+                insert(provision_mentions).values(
+                    owner | {"provision_id": p.id, "start": p.start, "end": p.end}
+                )
+            ).inserted_primary_key[0]
+            if p.figures:
+                conn.execute(
+                    insert(figures),
+                    [
+                        {
+                            "mention_id": mention_id,
+                            "value": f.value,
+                            "unit": f.unit,
+                            "status": f.status,
+                            "start": f.start,
+                            "end": f.end,
+                        }
+                        for f in p.figures
+                    ],
+                )
+        for e in ext.events:
+            event_id = conn.execute(
+                insert(events).values(
+                    owner
+                    | {
+                        "type": e.type,
+                        "actors": list(e.actors),
+                        "location": e.location,
+                        "trigger": e.trigger,
+                        "date": e.date,
+                        "start": e.start,
+                        "end": e.end,
+                    }
+                )
+            ).inserted_primary_key[0]
+            parties = sorted(set(e.actors))
+            if parties:
+                conn.execute(
+                    insert(event_parties), [{"event_id": event_id, "party": p} for p in parties]
+                )
+
+    # -- queries --------------------------------------------------------------------------
+
+    def document(self, document_id: str) -> dict[str, Any] | None:
+        """One document with its full text, sources and extracted cases (for a detail view)."""
+        return self._read(queries.get_document, document_id=document_id)
+
+    def documents(
+        self,
+        *,
+        search: str | None = None,
+        site: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        return self._read(
+            queries.find_documents,
+            search=search, site=site, since=since, until=until, limit=limit, offset=offset,
+        )
+
+    def quotes(
+        self,
+        *,
+        speaker: str | None = None,
+        party: str | None = None,
+        search: str | None = None,
+        document_id: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        case: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        return self._read(
+            queries.find_quotes,
+            speaker=speaker, party=party, search=search, document_id=document_id,
+            since=since, until=until, case=case, limit=limit, offset=offset,
+        )
+
+    def actors(
+        self,
+        *,
+        name: str | None = None,
+        party: str | None = None,
+        case: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        return self._read(
+            queries.find_actors, name=name, party=party, case=case, limit=limit, offset=offset
+        )
+
+    def provisions(
+        self,
+        *,
+        provision_id: str | None = None,
+        document_id: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        case: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        return self._read(
+            queries.find_provisions,
+            provision_id=provision_id, document_id=document_id, since=since, until=until,
+            case=case, limit=limit, offset=offset,
+        )
+
+    def provision_summary(
+        self,
+        *,
+        provision_id: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        case: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        return self._read(
+            queries.summarise_provisions,
+            provision_id=provision_id, since=since, until=until, case=case,
+            limit=limit, offset=offset,
+        )
+
+    def stances(
+        self,
+        *,
+        party: str | None = None,
+        target: str | None = None,
+        document_id: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        case: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        return self._read(
+            queries.find_stances,
+            party=party, target=target, document_id=document_id, since=since, until=until,
+            case=case, limit=limit, offset=offset,
+        )
+
+    def events(
+        self,
+        *,
+        type: str | None = None,
+        party: str | None = None,
+        document_id: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        case: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        return self._read(
+            queries.find_events,
+            type=type, party=party, document_id=document_id, since=since, until=until,
+            case=case, limit=limit, offset=offset,
+        )
+
+    def stories(self, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        return self._read(queries.find_stories, limit=limit, offset=offset)
+
+    def stats(self) -> dict[str, int]:
+        return self._read(queries.stats)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

