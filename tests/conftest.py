@@ -24,3 +24,18 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not beside the project")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def accord_nlp() -> Language:
+    """The full Accord pipeline for the bundled case (model plus registered components)."""
+    from accord.nlp import load_nlp
+
+    return load_nlp()
+
+
+@pytest.fixture(scope="session")
+def case():
+    from accord.case import load_case
+
+    return load_case()

@@ -3,6 +3,7 @@
 Case authors are analysts, not programmers: a rule reads like "cap*|limit* + army|troops".
 Components joined by " + " must all occur in the sentence; "|" separates alternatives;
 "word*" is a prefix; "a ... b" allows a few words between; "!" negates; "re:" is raw regex.
+Case is ignored except in acronyms written in capitals ("START", "NATO").
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 UNITS = frozenset({"personnel", "USD", "EUR", "share", "days", "months", "years", "people"})
 _GAP = r"(?:\W+\w+){0,6}?\W+"
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Rule:
 
     def match(self, text: str) -> tuple[int, int] | None:
         """The span of the cue (first component) when the rule holds in ``text``."""
+        text = text.translate(_APOSTROPHES)
         if any(neg.search(text) for neg in self.negative):
             return None
         spans = [pat.search(text) for pat in self.positive]
@@ -44,6 +47,9 @@ def _alternative(alt: str) -> str:
         tokens = [re.escape(w[:-1]) + r"[\w-]*" if w.endswith("*") else re.escape(w) for w in words]
         parts.append(r"\s+".join(tokens))
     body = _GAP.join(parts)
+    letters = [c for c in alt if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        body = f"(?-i:{body})"  # acronyms: "START" the treaty, not "start"
     return rf"(?<![\w-]){body}(?![\w])"
 
 

@@ -61,24 +61,43 @@ class Mentions:
         return None
 
     def antecedent(self, pronoun: Token) -> Actor | None:
-        """The person a pronoun refers to: a subject earlier in its sentence or in the two before,
-        else the most recent person mentioned (subjects stay in focus longer than objects)."""
+        """The person a pronoun refers to: the first subject of its sentence (before it) or of the
+        nearest of the two sentences before, else the most recent person mentioned."""
         sent = pronoun.sent
-        floor = sent.start_char
-        prev = sent
-        for _ in range(2):
-            if prev.start == 0:
+        for _ in range(3):
+            limit = min(pronoun.idx, sent.end_char)
+            subjects = [
+                actor
+                for start, end, actor in self._between(sent.start_char, limit)
+                if (span := self.doc.char_span(start, end, alignment_mode="expand")) is not None and _is_subject(span.root)
+            ]
+            if subjects:
+                return subjects[0]
+            if sent.start == 0:
                 break
-            prev = self.doc[prev.start - 1].sent
-            floor = prev.start_char
-        i = bisect_right(self._starts, pronoun.idx) - 1
-        while i >= 0 and self._mentions[i][0] >= floor:
-            start, end, actor = self._mentions[i]
-            span = self.doc.char_span(start, end, alignment_mode="expand")
-            if span is not None and end <= pronoun.idx and _is_subject(span.root):
-                return actor
-            i -= 1
+            sent = self.doc[sent.start - 1].sent
         return self.last_actor_before(pronoun.idx)
+
+    def _between(self, start: int, end: int) -> list[tuple[int, int, Actor]]:
+        lo = bisect_right(self._starts, start - 1)
+        hi = bisect_right(self._starts, end)
+        return [m for m in self._mentions[lo:hi] if m[1] <= end]
+
+    def by_role(self, head: Token, party: str | None) -> Actor | None:
+        """The person a definite role noun refers to ("the president", "the head of the Russian
+        delegation"): the last one with that role word, else with that party, else the last one."""
+        word = fold(head.lemma_)
+        return (
+            self.last_actor_before(head.idx, role_word=word)
+            or (self._last_of_party(head.idx, party) if party else None)
+            or self.last_actor_before(head.idx)
+        )
+
+    def _last_of_party(self, offset: int, party: str) -> Actor | None:
+        for _, end, actor in reversed(self._mentions[: bisect_right(self._starts, offset)]):
+            if end <= offset and actor.party == party:
+                return actor
+        return None
 
     def resolve(self, token: Token) -> Referent | None:
         """Resolve the phrase headed by ``token`` (a subject, an agent, "according to" object)."""
@@ -94,9 +113,11 @@ class Mentions:
             named = self._named_in(phrase)
             if named:
                 return Referent(named.name, named.party, named)
-            if any(t.dep_ == "det" and t.lower_ in ("the", "this", "that") for t in token.children):
-                actor = self.last_actor_before(token.idx, fold(token.lemma_))
-                if actor:
+            definite = any(t.dep_ == "det" and t.lower_ in ("the", "this", "that") for t in token.children)
+            party = self.resolver.party(phrase.text)
+            if definite or (party and not any(t.dep_ == "det" for t in token.children)):
+                actor = self.by_role(token, party)
+                if actor and (party is None or actor.party == party):
                     return Referent(actor.name, actor.party, actor)
         owner = self._named_in(phrase)
         party = self.resolver.party(phrase.text) or (owner.party if owner else None)

@@ -30,7 +30,7 @@ _NUMBER = re.compile(
 )
 _FRACTION = re.compile(r"\b(?:(?:one|a)[\s-])?(?P<frac>half|third|quarter|fifth|tenth)\b", re.IGNORECASE)
 _NOUN_UNITS = {
-    "personnel": {"troops", "soldiers", "personnel", "servicemen", "service", "members", "strong", "men", "people"},
+    "personnel": {"troops", "soldiers", "personnel", "servicemen", "service", "members", "strong", "men"},
     "people": {"prisoners", "prisoners of war", "pows", "captives", "people", "civilians", "children",
                "bodies", "detainees", "hostages", "soldiers", "servicemen"},
     "days": {"days", "day"},
@@ -90,11 +90,19 @@ def _sentence_hits(sent: Span, case: Case) -> Iterator[_Hit]:
 
 def _clause_head(tok: Token) -> Token:
     """The head of the clause a token belongs to."""
-    while tok.dep_ not in _CLAUSE_DEPS and tok.head is not tok:
+    while tok.head.i != tok.i:
+        if tok.dep_ in _CLAUSE_DEPS and not _participial(tok):
+            break
         if tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX"):
             break
         tok = tok.head
     return tok
+
+
+def _participial(tok: Token) -> bool:
+    """A subjectless -ing/-ed adverbial ("..., keeping 60%") elaborates its host clause."""
+    return tok.dep_ == "advcl" and tok.tag_ in ("VBG", "VBN") and not any(
+        c.dep_ in ("nsubj", "nsubjpass", "aux", "mark") for c in tok.children)
 
 
 def _token_at(doc: Doc, start: int, end: int) -> Token | None:

@@ -21,6 +21,8 @@ from .coref import Mentions, Referent
 # opening mark -> closing marks
 _MARKS = {"“": "”“\"", "„": "“”\"", "«": "»", '"': '"”', "”": "”"}
 _MIN_BARE_WORDS = 3  # shorter quotes need a reporting or describing verb in their sentence
+_MIN_CUT_WORDS = 5  # words an indirect quote must keep before a direct quote that follows it
+_MAX_NAME_WORDS = 4  # a quote of capitalised words up to this length is a name or a title
 _DOCUMENT_NOUNS = {"plan", "draft", "document", "proposal", "framework", "text", "report", "deal", "agreement", "version", "memo", "paper", "declaration", "statement"}
 
 
@@ -107,7 +109,7 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
         return None
     if verb.tag_ == "VBN" and verb.dep_ in ("acl", "advcl", "amod"):
         return None  # "talks, described as ..." : nobody is named
-    if depth < 3 and verb.dep_ in ("advcl", "xcomp", "conj", "pcomp", "ccomp", "acl") and verb.head is not verb:
+    if depth < 3 and verb.dep_ in ("advcl", "xcomp", "conj", "acl") and verb.head is not verb:
         return subject_of(verb.head, depth + 1)
     return None
 
@@ -138,24 +140,30 @@ def _sentences(doc: Doc, start: int, end: int) -> list[Span]:
     sents = [s for s in doc.sents if s.start_char < end and s.end_char > start]
     if sents:
         last = sents[-1]
-        if last.end < len(doc) and last.end_char <= end + 3:
-            nxt = doc[last.end].sent
-            sents.append(nxt)
+        if last.end < len(doc) and last.end_char <= end + 3 and "\n" not in doc.text[end : last.end_char + 1]:
+            sents.append(doc[last.end].sent)
     return sents
 
 
 def _direct_cue(doc: Doc, span: Span, start: int, end: int, inside: list[tuple[int, int]]) -> Token | None:
-    best: tuple[int, int, Token] | None = None
+    """The reporting verb of a quotation: the nearest one governing it, else the nearest in its sentences."""
+    for anc in span.root.ancestors:
+        if not (start <= anc.idx < end) and not _inside(anc.idx, inside) and _is_cue(anc):
+            return anc
+    best: tuple[int, Token] | None = None
     for sent in _sentences(doc, start, end):
         for t in sent:
             if start <= t.idx < end or _inside(t.idx, inside) or not _is_cue(t):
                 continue
-            governs = 0 if _governs(t, span) else 1
             dist = start - t.idx if t.idx < start else t.idx - end
-            key = (governs, dist)
-            if best is None or key < best[:2]:
-                best = (governs, dist, t)
-    return best[2] if best else None
+            if best is None or dist < best[0]:
+                best = (dist, t)
+    return best[1] if best else None
+
+
+def _clause(span: Span) -> bool:
+    """Whether the quoted words contain a verb: names and titles don't."""
+    return any(t.pos_ in ("VERB", "AUX") for t in span)
 
 
 def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
@@ -196,8 +204,8 @@ def extract_quotes(doc: Doc, case: Case, actors: list[Actor]) -> list[Quote]:
         words = [t for t in span if not t.is_punct]
         if cue is None and len(words) < _MIN_BARE_WORDS:
             continue  # a scare-quoted term or name, no speech act
-        if cue is None and len(words) < _MIN_BARE_WORDS + 1 and all(t.text[:1].isupper() for t in words):
-            continue
+        if len(words) <= _MAX_NAME_WORDS and all(t.text[:1].isupper() for t in words) and not _clause(span):
+            continue  # a quoted name or title ("Vienna II"), not something said
         ref, head = _speaker(cue, span, mentions) if cue is not None else (None, None)
         if cue is None and opens and last is not None and text.count("\n", last.end, start) <= 4:
             ref = Referent(last.speaker, last.party)
@@ -262,6 +270,8 @@ def _indirect(doc: Doc, mentions: Mentions, inside: list[tuple[int, int]]) -> li
             continue  # the clause is itself a direct quote
         cut = next((s - 1 for s, e in sorted(inside) if start < s <= end), None)
         if cut is not None:
+            if len(doc.text[start:cut].split()) < _MIN_CUT_WORDS:
+                continue  # only a lead-in to a direct quote ("The talks were “...”")
             end = cut
             while end > start and (doc.text[end - 1].isspace() or doc.text[end - 1] in ",;:—-"):
                 end -= 1

@@ -302,7 +302,9 @@ def _cue_stance(
         verb.dep_ == "xcomp" and verb.head.lemma_.lower() in lex["flip_heads"]
     ):
         polarity = "oppose" if polarity == "support" else "support"
-    holders = _holders(holder_tokens, cue, verb, parties, quotes, lex)
+    holders = _holders(
+        [t for t in holder_tokens if not _is_plan(t, plan_heads)], cue, verb, parties, quotes, lex
+    )
     scope = verb if category != "object_holder" else cue
     target = _target(scope, cue, holder_tokens, plan_heads, plan_seen, provisions, category)
     if target is None:

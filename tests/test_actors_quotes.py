@@ -1,0 +1,63 @@
+"""Actors and quotes on sentences written for these tests."""
+
+from __future__ import annotations
+
+from accord.extract.quotes import quote_spans
+
+TEXT = (
+    "Talks resume in Vienna\n\n"
+    "Finnish President Alexander Stubb said on Monday that the talks had reached a turning point. "
+    "“We are closer than ever,” he told reporters in Helsinki.\n\n"
+    "Dan Driscoll, the US army secretary, described the session as “constructive”. "
+    "According to the Kremlin spokesman Dmitry Peskov, Moscow has not received any new text.\n\n"
+    "“There is still a long way to go.”\n\n"
+    "The meeting was called “Vienna II” by organisers."
+)
+
+
+def test_actors_roles_and_parties(accord_nlp):
+    doc = accord_nlp(TEXT)
+    actors = {a.name: a for a in doc._.actors}
+    assert set(actors) == {"Alexander Stubb", "Dan Driscoll", "Dmitry Peskov"}
+    assert (actors["Alexander Stubb"].role, actors["Alexander Stubb"].party) == ("President", "FIN")
+    assert (actors["Dan Driscoll"].role, actors["Dan Driscoll"].party) == ("army secretary", "USA")
+    assert actors["Dmitry Peskov"].party == "RUS"
+    stubb = actors["Alexander Stubb"]
+    assert TEXT[stubb.start : stubb.end] == "Alexander Stubb"
+
+
+def test_quotes_direct_indirect_and_attribution(accord_nlp):
+    doc = accord_nlp(TEXT)
+    quotes = {q.text: q for q in doc._.quotes}
+    assert quotes["the talks had reached a turning point"].kind == "indirect"
+    assert quotes["the talks had reached a turning point"].speaker == "Alexander Stubb"
+    assert quotes["We are closer than ever"].speaker == "Alexander Stubb"  # "he" resolved
+    assert quotes["constructive"].speaker == "Dan Driscoll"  # partial quote with a describing verb
+    according = next(q for q in doc._.quotes if q.text.startswith("Moscow has not received"))
+    assert according.speaker == "Dmitry Peskov" and according.party == "RUS"
+    # a paragraph that is only a quotation continues the last speaker
+    assert quotes["There is still a long way to go."].speaker == "Dan Driscoll"
+    for q in doc._.quotes:
+        assert TEXT[q.start : q.end] == q.text
+
+
+def test_scare_quotes_around_a_name_are_not_quotes(accord_nlp):
+    doc = accord_nlp(TEXT)
+    assert "Vienna II" not in {q.text for q in doc._.quotes}
+
+
+def test_noun_object_of_speech_verb_is_not_a_quote(accord_nlp):
+    doc = accord_nlp("Prime Minister Mark Carney emphasized the progress made in Ottawa.")
+    assert doc._.quotes == []
+
+
+def test_quote_spans_multi_paragraph_and_marks():
+    text = "He said: “First part of it\n\n“Second part.”\n\nShe called it \"fine work\" then."
+    spans = [text[s:e] for s, e, _ in quote_spans(text)]
+    assert spans == ["First part of it", "Second part.", "fine work"]
+
+
+def test_passive_description_without_agent_has_no_speaker(accord_nlp):
+    doc = accord_nlp("After the meeting, described as “very frank and useful,” both delegations left.")
+    (quote,) = doc._.quotes
+    assert quote.speaker is None and quote.kind == "direct"
