@@ -10,7 +10,6 @@ from spacy.language import Language
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-EXAMPLES = ROOT / "examples"
 
 
 @pytest.fixture(scope="session")
