@@ -15,7 +15,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..case import Case, load_case
+from ..case import DEFAULT_CASE, Case, load_case
+from ..models import Event, Stance
 from ..extract.actors import extract_actors
 from ..extract.events import extract_events
 from ..extract.provisions import extract_provisions
@@ -76,14 +77,27 @@ class StancesComponent(_Component):
     slot = "stances"
 
     def run(self, doc: Doc) -> list:
-        return extract_stances(doc, self.case, doc._.actors or [], doc._.quotes or [], doc._.provisions or [])
+        found = extract_stances(doc, self.case, doc._.actors or [], doc._.quotes or [], doc._.provisions or [])
+        return _to_sentences(doc, found)
 
 
 class EventsComponent(_Component):
     slot = "events"
 
     def run(self, doc: Doc) -> list:
-        return extract_events(doc, self.case, doc._.actors or [], doc._.published)
+        return _to_sentences(doc, extract_events(doc, self.case, doc._.actors or [], doc._.published))
+
+
+def _to_sentences(doc: Doc, items: list[Stance | Event]) -> list[Stance | Event]:
+    """Point stances and events at their evidence sentence (the cue word stays in ``cue``/``trigger``)."""
+    for item in items:
+        span = doc.char_span(item.start, item.end, alignment_mode="expand")
+        if span is not None:
+            sent = span.sent
+            item.start, item.end = sent.start_char, sent.end_char
+            while item.end > item.start and doc.text[item.end - 1].isspace():
+                item.end -= 1
+    return items
 
 
 @Language.component("accord_paragraphs")
@@ -99,7 +113,7 @@ def _register(name: str, cls: type[_Component]) -> None:
     def factory(nlp: Language, name: str, case: str) -> Callable[[Doc], Doc]:
         return cls(load_case(case))
 
-    Language.factory(name, default_config={"case": "ukraine-2025"}, func=factory)
+    Language.factory(name, default_config={"case": DEFAULT_CASE}, func=factory)
 
 
 for _name, _cls in zip(
@@ -110,7 +124,7 @@ for _name, _cls in zip(
 
 
 @cache
-def load_nlp(case: str = "ukraine-2025") -> Language:
+def load_nlp(case: str = DEFAULT_CASE) -> Language:
     """The English model with Accord's components for a case (a bundled name or a file path)."""
     nlp = spacy.load(MODEL)
     nlp.add_pipe("accord_paragraphs", before="parser")

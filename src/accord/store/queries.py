@@ -106,8 +106,10 @@ def _page(stmt: Select[Any], limit: int, offset: int) -> Select[Any]:
 def _items(table: Any, columns: tuple[Any, ...], *, document_id: str | None, case: str | None,
            since: date | None, until: date | None) -> Select[Any]:
     """Item rows with their document reference, filtered by document, case and date."""
+    evidence = func.substr(documents.c.text, table.c.start + 1, table.c.end - table.c.start)
     stmt = select(table.c.id, table.c.document_id, table.c.case, *columns, table.c.start,
-                  table.c.end, *DOC_REF).join(documents, documents.c.id == table.c.document_id)
+                  table.c.end, evidence.label("evidence"), *DOC_REF).join(
+                      documents, documents.c.id == table.c.document_id)
     if document_id is not None:
         stmt = stmt.where(table.c.document_id == document_id)
     if case is not None:
