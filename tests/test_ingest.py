@@ -339,3 +339,17 @@ def test_shared_seed_article(shared: Path) -> None:
     assert len(raw_paragraphs) >= 8
     assert paragraphs(doc)[1:] == raw_paragraphs
     assert doc.language == "en" and doc.format == "text"
+
+
+def test_segmented_header_line_gives_date_and_author(tmp_path: Path) -> None:
+    page = tmp_path / "segmented.txt"
+    page.write_text(
+        "Orchard talks resume\n\nOrchard talks resume\n\n"
+        "3 March 2024 | Valley Gazette | Ada Quill\n\n"
+        "The two villages met again on Sunday to discuss the harvest.\n",
+        encoding="utf-8",
+    )
+    (doc,) = read_source(page)
+    assert doc.published == date(2024, 3, 3)
+    assert doc.author == "Ada Quill"
+    assert "Valley Gazette" not in doc.text

@@ -110,3 +110,14 @@ def test_user_case_provision(nlp_base: Language, tmp_path: Path) -> None:
         "Northvale offered to split the apple harvest, keeping 60% for itself."), own)
     assert [m.id for m in mentions] == ["harvest-split"]
     assert [(f.value, f.unit) for f in mentions[0].figures] == [(0.6, "share")]
+
+
+def test_figures_in_the_next_sentence_continue_the_provision(nlp_base: Language, case: Case) -> None:
+    text = ("The biggest change concerns the size of Ukraine's armed forces. Where the first draft "
+            "would limit them to 550,000, the new text raises the ceiling to 750,000.\n\n"
+            "Elsewhere, 40,000 people attended a rally.")
+    mentions = [m for m in _run(nlp_base, text, case) if m.id == "army-cap"]
+    figures = {(f.value, f.status) for m in mentions for f in m.figures}
+    assert figures == {(550000, "proposed"), (750000, "proposed")}
+    second = mentions[-1]
+    assert text[second.start:second.end].startswith("Where the first draft")

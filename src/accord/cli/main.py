@@ -301,17 +301,34 @@ def summary(db: DbOption = DEFAULT_DB, case: CaseOption = None) -> None:
     out.print(f"[bold]{the_case.title}[/bold]")
     out.print(", ".join(f"{k}: {v}" for k, v in stats.items()), highlight=False)
     table = Table(title="Provisions reported", show_lines=False)
-    for column in ("provision", "mentions", "figures (oldest → latest)", "last reported"):
+    for column in ("provision", "mentions", "proposed figures over time", "current", "last reported"):
         table.add_column(column, overflow="fold")
     by_id: dict[str, list[dict]] = {}
     for row in mentions:
         by_id.setdefault(row["provision_id"], []).append(row)
     order = {p.id: i for i, p in enumerate(the_case.provisions)}
-    for pid in sorted(by_id, key=lambda p: order.get(p, 999)):
-        rows = sorted(by_id[pid], key=lambda r: str(r.get("published") or ""))
-        figures = [f"{_number(f['value'])} ({f['status']})" for r in rows for f in r.get("figures") or []]
-        table.add_row(pid, str(len(rows)), " → ".join(dict.fromkeys(figures)), str(rows[-1].get("published") or ""))
+    for pid in sorted(by_id, key=lambda p: order.get(p, len(order))):
+        rows = sorted(by_id[pid], key=lambda r: str(r.get("published") or "9999"))
+        table.add_row(
+            pid,
+            str(len(rows)),
+            _figure_history(rows, "proposed", dated=True),
+            _figure_history(rows, "current", dated=False),
+            str(rows[-1].get("published") or ""),
+        )
     out.print(table)
+
+
+def _figure_history(rows: list[dict], status: str, *, dated: bool) -> str:
+    """Each figure of one status once, in the order it was first reported: 600,000 → 800,000."""
+    first: dict[float, str] = {}
+    for row in rows:
+        for figure in row.get("figures") or []:
+            if figure["status"] == status:
+                first.setdefault(figure["value"], str(row.get("published") or ""))
+    return " → ".join(
+        f"{_number(value)} ({when})" if dated and when else _number(value) for value, when in first.items()
+    )
 
 
 def _number(value: float) -> str:

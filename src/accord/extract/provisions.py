@@ -64,17 +64,40 @@ class _Hit:
 
 def extract_provisions(doc: Doc, case: Case) -> list[ProvisionMention]:
     """One mention per (provision, sentence), most specific ids only, with their figures."""
-    hits = [hit for sent in doc.sents for hit in _sentence_hits(sent, case)]
-    mentioned = {h.pid for h in hits}
+    by_sent = [(sent, list(_sentence_hits(sent, case))) for sent in doc.sents]
+    mentioned = {h.pid for _, hits in by_sent for h in hits}
     parents = case.parents()
     covered = {parents[pid] for pid in mentioned if pid in parents}
     mentions: list[ProvisionMention] = []
-    for hit in hits:
-        if hit.pid in covered:
-            continue
-        figures = list(_figures(doc, hit, case.provision(hit.pid).units))
-        mentions.append(ProvisionMention(hit.pid, hit.sent.start_char, hit.sent.end_char, figures))
+    previous: list[_Hit] = []
+    for sent, hits in by_sent:
+        for hit in hits:
+            if hit.pid not in covered:
+                figures = list(_figures(doc, hit, case.provision(hit.pid).units))
+                mentions.append(ProvisionMention(hit.pid, sent.start_char, sent.end_char, figures))
+        if not hits and previous and "\n" not in doc.text[previous[0].sent.end_char : sent.start_char]:
+            mentions.extend(_continued(doc, sent, previous, case, covered))
+        previous = hits
     return mentions
+
+
+def _continued(doc: Doc, sent: Span, previous: list[_Hit], case: Case, covered: set[str]) -> Iterator[ProvisionMention]:
+    """A sentence that names no provision but gives figures of the one just named continues it
+    ("... the size of the army. The draft would cap it at 600,000.")."""
+    for hit in previous:
+        units = case.provision(hit.pid).units
+        if hit.pid in covered or not units:
+            continue
+        figures = []
+        for start, end, value, unit in _numbers(sent):
+            tok = _token_at(doc, start, end)
+            if unit in units and tok is not None:
+                clause = _clause_head(tok)
+                status = _status(doc, sent, start, end, clause)
+                if status != "other":
+                    figures.append(Figure(value, status, start, end, unit))
+        if figures:
+            yield ProvisionMention(hit.pid, sent.start_char, sent.end_char, figures)
 
 
 def _sentence_hits(sent: Span, case: Case) -> Iterator[_Hit]:

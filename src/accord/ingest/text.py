@@ -85,6 +85,8 @@ class _Rules:
     date_author: re.Pattern[str]
     date_lead: re.Pattern[str]
     date_trailing: re.Pattern[str]
+    date_segments: re.Pattern[str]
+    max_segment_words: int
 
 
 @cache
@@ -107,6 +109,8 @@ def _rules() -> _Rules:
         date_author=re.compile(dates["author"], re.IGNORECASE),
         date_lead=re.compile(dates["lead"], re.IGNORECASE),
         date_trailing=re.compile(dates["trailing"], re.IGNORECASE),
+        date_segments=re.compile(dates["segments"]),
+        max_segment_words=int(dates["max_segment_words"]),
     )
 
 
@@ -129,7 +133,7 @@ def _date_line(line: str, rules: _Rules) -> tuple[date, str | None] | None:
     by = rules.date_author.match(rest) if label else None
     if not by:
         published = parse_date(rest)
-        return (published, None) if published else None
+        return (published, None) if published else _segmented_date_line(rest, rules)
     words = rest[by.end() :].split()
     for k in range(1, min(4, len(words) - 1) + 1):
         tail = " ".join(words[k:])
@@ -137,6 +141,19 @@ def _date_line(line: str, rules: _Rules) -> tuple[date, str | None] | None:
         published = parse_date(tail[lead.end() :] if lead else tail)
         if published and _is_name(words[:k]):
             return published, " ".join(words[:k])
+    return None
+
+
+def _segmented_date_line(line: str, rules: _Rules) -> tuple[date, str | None] | None:
+    """A header line of short segments, one of them a date: "24 November 2025 | Site | Author"."""
+    segments = rules.date_segments.split(line)
+    if len(segments) < 2 or any(len(s.split()) > rules.max_segment_words for s in segments):
+        return None
+    for k, segment in enumerate(segments):
+        published = parse_date(segment)
+        if published:
+            names = [s for s in segments[k + 1 :] if 2 <= len(s.split()) <= 3 and _is_name(s.split())]
+            return published, (names[-1] if len(names) > 1 or len(segments) == 2 else None)
     return None
 
 
