@@ -116,7 +116,10 @@ def test_bad_inputs_are_reported_and_the_batch_goes_on(tmp_path):
 
 
 def test_eval_scores_the_shared_gold(shared):
-    code, out, _ = run("eval", str(shared / "gold"), "--texts", str(shared / "seeds"), "--json")
+    code, out, _ = run(
+        "eval", str(shared / "gold"), str(shared / "eval" / "dev" / "gold"),
+        "--texts", str(shared / "seeds"), "--texts", str(shared / "eval" / "dev" / "texts"), "--json",
+    )
     assert code == 0
     metrics = json.loads(out)["metrics"]
     assert metrics["quotes"]["detection"]["f1"] > 0.8

@@ -241,22 +241,22 @@ def _date(value: str | None) -> date | None:
 
 @app.command("eval")
 def evaluate(
-    gold_dir: Annotated[Path, typer.Argument(help="Directory of accord-gold/1 JSON files.")],
-    texts: Annotated[Path, typer.Option("--texts", help="Directory holding the articles the gold files name.")],
+    gold_dirs: Annotated[list[Path], typer.Argument(help="Directories of accord-gold/1 JSON files.")],
+    texts: Annotated[list[Path], typer.Option("--texts", help="Directory of the articles the gold files name (repeatable).")],
     case: CaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
     errors: Annotated[bool, typer.Option("--errors", help="List misses and false positives per document.")] = False,
 ) -> None:
-    """Score extraction against gold files, as GUIDELINES.md defines it."""
+    """Score extraction against gold files, as GUIDELINES.md defines it, micro-averaged over all files."""
     from ..evaluate import find_text, load_gold_dir, score_corpus
     from ..ingest import read_source
     from ..pipeline import Extractor
 
     try:
         extractor = Extractor(case)
-        golds = load_gold_dir(gold_dir)
+        golds = [gold for directory in gold_dirs for gold in load_gold_dir(directory).values()]
         pairs = []
-        for gold in golds.values():
+        for gold in golds:
             path = find_text(gold, texts)
             documents = read_source(path)
             pairs.append((gold, extractor.extract(documents[0]).to_json(file=path.name)))

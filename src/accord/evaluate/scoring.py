@@ -429,12 +429,13 @@ def load_gold_dir(path: Path) -> dict[str, dict]:
     return golds
 
 
-def find_text(gold: dict, texts_dir: Path) -> Path:
-    """The article a gold file is about: ``document.file`` inside ``texts_dir``."""
+def find_text(gold: dict, texts_dirs: Path | Sequence[Path]) -> Path:
+    """The article a gold file is about: ``document.file`` in the first of ``texts_dirs`` holding it."""
     file = document_file(gold)
     if file is None:
         raise GoldError("gold record has no document.file")
-    path = texts_dir / file
-    if not path.is_file():
-        raise GoldError(f"{path}: text named by gold document.file not found")
-    return path
+    dirs = [texts_dirs] if isinstance(texts_dirs, Path) else list(texts_dirs)
+    for directory in dirs:
+        if (directory / file).is_file():
+            return directory / file
+    raise GoldError(f"{dirs[0] / file if len(dirs) == 1 else file}: text named by gold document.file not found")
