@@ -108,6 +108,10 @@ class Mentions:
         if low in self._singular or low in _PERSON_PRONOUNS:
             actor = self.antecedent(token)
             return Referent(actor.name, actor.party, actor) if actor else None
+        for appos in (c for c in token.children if c.dep_ == "appos"):
+            actor = self.actor_at(appos.idx, appos.idx + len(appos.text))
+            if actor is not None:
+                return Referent(actor.name, actor.party, actor)
         phrase = noun_phrase(token)
         if is_role_head(token):
             named = self._named_in(phrase)

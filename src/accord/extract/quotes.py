@@ -20,9 +20,11 @@ from .coref import Mentions, Referent
 
 # opening mark -> closing marks
 _MARKS = {"“": "”“\"", "„": "“”\"", "«": "»", '"': '"”', "”": "”"}
+_SINGLE_OPEN, _SINGLE_CLOSE = "‘", "’"
 _MIN_BARE_WORDS = 3  # shorter quotes need a reporting or describing verb in their sentence
 _MIN_CUT_WORDS = 5  # words an indirect quote must keep before a direct quote that follows it
-_MAX_NAME_WORDS = 4  # a quote of capitalised words up to this length is a name or a title
+_MAX_NAME_WORDS = 4
+_MAX_GAP_TOKENS = 12  # tokens between a quotation and its verb that may name the speaker  # a quote of capitalised words up to this length is a name or a title
 _DOCUMENT_NOUNS = {"plan", "draft", "document", "proposal", "framework", "text", "report", "deal", "agreement", "version", "memo", "paper", "declaration", "statement"}
 
 
@@ -31,7 +33,7 @@ class _Lex:
     verbs: frozenset[str]
     direct_only: frozenset[str]
     weak: frozenset[str]
-    according: tuple[str, ...]
+    nouns: frozenset[str]
 
 
 @cache
@@ -41,7 +43,7 @@ def _lex() -> _Lex:
         verbs=frozenset(data["verbs"]),
         direct_only=frozenset(data["direct_only"]),
         weak=frozenset(data["weak"]),
-        according=tuple(data["according"]),
+        nouns=frozenset(data["nouns"]),
     )
 
 
@@ -49,7 +51,9 @@ def quote_spans(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, opens_paragraph) of the words inside each pair of quotation marks.
 
     A quotation left open at the end of a paragraph ends there: a quotation over several
-    paragraphs is one quote per paragraph.
+    paragraphs is one quote per paragraph. Single marks (‘…’) count when they open at a word
+    boundary and close before a non-letter, so that apostrophes ("hasn’t") are not taken for them;
+    single marks inside a double quotation are part of it.
     """
     spans: list[tuple[int, int, bool]] = []
     pos = 0
@@ -61,14 +65,28 @@ def quote_spans(text: str) -> list[tuple[int, int, bool]]:
             if opener is None:
                 if ch in _MARKS and ch != "”":
                     opener, start = ch, i + 1
+                elif ch == _SINGLE_OPEN and _opens_single(line, i):
+                    opener, start = ch, i + 1
+            elif opener == _SINGLE_OPEN:
+                if ch == _SINGLE_CLOSE and _closes_single(line, i):
+                    spans.append((pos + start, pos + i, start - 1 == lead))
+                    opener = None
             elif ch in _MARKS[opener]:
                 if i > start:
                     spans.append((pos + start, pos + i, start - 1 == lead))
                 opener = None
-        if opener is not None and len(line) > start and line[start:].strip():
+        if opener not in (None, _SINGLE_OPEN) and len(line) > start and line[start:].strip():
             spans.append((pos + start, pos + len(line.rstrip()), start - 1 == lead))
         pos += len(line) + 1
     return [_trim(text, s, e, p) for s, e, p in spans if text[s:e].strip()]
+
+
+def _opens_single(line: str, i: int) -> bool:
+    return (i == 0 or not line[i - 1].isalnum()) and i + 1 < len(line) and not line[i + 1].isspace()
+
+
+def _closes_single(line: str, i: int) -> bool:
+    return not line[i - 1].isspace() and (i + 1 == len(line) or not line[i + 1].isalpha())
 
 
 def _trim(text: str, start: int, end: int, opens: bool) -> tuple[int, int, bool]:
@@ -80,11 +98,31 @@ def _trim(text: str, start: int, end: int, opens: bool) -> tuple[int, int, bool]
 
 
 def _is_cue(token: Token) -> bool:
-    return token.lemma_.lower() in _lex().verbs and token.pos_ in ("VERB", "AUX", "NOUN") or _according(token) is not None
+    """A reporting verb, "according to", or a speech noun with its speaker ("Ushakov's answer")."""
+    lemma = token.lemma_.lower()
+    if token.pos_ in ("VERB", "AUX"):
+        return lemma in _lex().verbs
+    if token.pos_ == "NOUN" and lemma in _lex().nouns:
+        return _noun_speaker(token) is not None
+    return _according(token) is not None
+
+
+def _noun_speaker(noun: Token) -> Token | None:
+    for c in noun.children:
+        if c.dep_ == "poss":
+            return c
+        if c.dep_ == "prep" and c.lower_ == "of":
+            return next((g for g in c.children if g.dep_ == "pobj"), None)
+    return None
+
+
+def _negated(verb: Token) -> bool:
+    """"did not say", "without saying": nothing was reported."""
+    return any(c.dep_ == "neg" for c in verb.children) or (verb.head.lower_ == "without" and verb.dep_ == "pcomp")
 
 
 def _according(token: Token) -> Token | None:
-    """The object of "according to X" / "citing X" when ``token`` starts that phrase."""
+    """The object of "according to X" when ``token`` starts that phrase."""
     low = token.lower_
     if low == "according":
         for c in token.children:
@@ -98,6 +136,8 @@ def _according(token: Token) -> Token | None:
 
 def subject_of(verb: Token, depth: int = 0) -> Token | None:
     """The speaker token of a reporting verb: its subject, passive agent or inherited subject."""
+    if verb.pos_ == "NOUN":
+        return _noun_speaker(verb)
     children = list(verb.children)
     for c in children:
         if c.dep_ in ("nsubj", "csubj"):
@@ -122,6 +162,10 @@ def _governs(verb: Token, tokens: Span) -> bool:
 def _speaker(cue: Token, quote: Span | None, mentions: Mentions) -> tuple[Referent | None, Token | None]:
     obj = _according(cue)
     head = obj if obj is not None else subject_of(cue)
+    if quote is not None and cue.i >= quote.end and (head is None or head.i < quote.start):
+        named = _named_between(quote.end, cue.i, mentions)
+        if named is not None:
+            return named
     if head is None:
         return None, None
     if quote is not None and quote.start <= head.i < quote.end:
@@ -134,6 +178,19 @@ def _speaker(cue: Token, quote: Span | None, mentions: Mentions) -> tuple[Refere
         if org is not None and org.root.i != head.i and head.pos_ == "NOUN":
             ref = Referent(org.text, ref.party)
     return ref, head
+
+
+def _named_between(start: int, end: int, mentions: Mentions) -> tuple[Referent, Token] | None:
+    """A person named between a quotation and its verb ("“...,” Moscow's negotiator, X, said"):
+    the speaker even when the parse hangs the verb elsewhere."""
+    doc = mentions.doc
+    if end - start > _MAX_GAP_TOKENS:
+        return None
+    for token in doc[start:end]:
+        actor = mentions.actor_at(token.idx, token.idx + len(token.text))
+        if actor is not None:
+            return Referent(actor.name, actor.party, actor), token
+    return None
 
 
 def _sentences(doc: Doc, start: int, end: int) -> list[Span]:
@@ -254,7 +311,7 @@ def _indirect(doc: Doc, mentions: Mentions, inside: list[tuple[int, int]]) -> li
             if t.pos_ not in ("VERB", "AUX") or lemma not in lex.verbs or lemma in lex.direct_only or lemma in lex.weak:
                 continue
             comps = [c for c in t.children if c.dep_ == "ccomp"]
-            if not comps:
+            if not comps or _negated(t):
                 continue
             toks = list(comps[0].subtree)
             cue = t
@@ -280,4 +337,5 @@ def _indirect(doc: Doc, mentions: Mentions, inside: list[tuple[int, int]]) -> li
         seen.add((start, end))
         ref, head = _speaker(cue, None, mentions)
         found.append(_quote(doc.text[start:end], "indirect", ref, start, end, cue, head))
-    return found
+    # reported speech inside reported speech ("he told X that he believes ...") is one quote
+    return [q for q in found if not any(o is not q and o.start <= q.start and q.end <= o.end for o in found)]
