@@ -60,7 +60,7 @@ def _people_matcher(case: Case, vocab: Vocab) -> PhraseMatcher:
     """Matches the case's key people by name and alias, for names NER misses."""
     matcher = PhraseMatcher(vocab)
     for i, person in enumerate(case.people):
-        names = {person.name, *person.aliases}
+        names = {person.name, *person.aliases, person.name.split()[-1]}
         matcher.add(str(i), [Doc(vocab, words=n.split()) for n in names if n.strip()])
     return matcher
 
@@ -78,6 +78,11 @@ def _strip_span(span: Span) -> Span | None:
     return doc[start:end]
 
 
+def _ends_in_initial(span: Span) -> bool:
+    """"Vladimir P": a name cut short (or an initial) has no surname to group it by."""
+    return len(span) > 1 and len(span[-1].text.rstrip(".")) == 1
+
+
 def person_spans(doc: Doc, case: Case) -> list[Span]:
     """Every mention of a person in the document, in text order, without overlaps."""
     resolver = PartyResolver.for_case(case)
@@ -86,7 +91,7 @@ def person_spans(doc: Doc, case: Case) -> list[Span]:
         if ent.label_ != "PERSON":
             continue
         span = _strip_span(ent)
-        if span is None or not span[0].text[:1].isupper():
+        if span is None or not span[0].text[:1].isupper() or _ends_in_initial(span):
             continue
         if len(span) == 1 and resolver.party(span.text) and not resolver.person(span.text):
             continue  # a place or people mis-tagged as a person ("Kyiv")

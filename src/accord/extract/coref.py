@@ -102,7 +102,7 @@ class Mentions:
     def resolve(self, token: Token) -> Referent | None:
         """Resolve the phrase headed by ``token`` (a subject, an agent, "according to" object)."""
         actor = self.actor_at(token.idx, token.idx + len(token.text))
-        if actor:
+        if actor and not any(c.dep_ == "conj" for c in token.children):
             return Referent(actor.name, actor.party, actor)
         low = token.lower_
         if low in self._singular or low in _PERSON_PRONOUNS:
@@ -123,6 +123,18 @@ class Mentions:
                 actor = self.by_role(token, party)
                 if actor and (party is None or actor.party == party):
                     return Referent(actor.name, actor.party, actor)
+        conjuncts = [c for c in token.children if c.dep_ == "conj"]
+        if conjuncts:  # "Rubio and Yermak said": the group speaks, for the first one's party
+            first = self.resolve_single(token, phrase)
+            whole = token.doc[phrase.start : max(c.right_edge.i for c in conjuncts) + 1]
+            return Referent(phrase_text(whole), first.party)
+        return self.resolve_single(token, phrase)
+
+    def resolve_single(self, token: Token, phrase: Span) -> Referent:
+        """A phrase that names no known person: a group or office, with the party it names."""
+        actor = self.actor_at(token.idx, token.idx + len(token.text))
+        if actor:
+            return Referent(actor.name, actor.party, actor)
         owner = self._named_in(phrase)
         party = self.resolver.party(phrase.text) or (owner.party if owner else None)
         return Referent(phrase_text(phrase), party)

@@ -99,12 +99,12 @@ def _trim(text: str, start: int, end: int, opens: bool) -> tuple[int, int, bool]
 
 def _is_cue(token: Token) -> bool:
     """A reporting verb, "according to", or a speech noun with its speaker ("Ushakov's answer")."""
+    if _according(token) is not None:
+        return True
     lemma = token.lemma_.lower()
     if token.pos_ in ("VERB", "AUX"):
         return lemma in _lex().verbs
-    if token.pos_ == "NOUN" and lemma in _lex().nouns:
-        return _noun_speaker(token) is not None
-    return _according(token) is not None
+    return token.pos_ == "NOUN" and lemma in _lex().nouns and _noun_speaker(token) is not None
 
 
 def _noun_speaker(noun: Token) -> Token | None:
@@ -139,9 +139,9 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
     if verb.pos_ == "NOUN":
         return _noun_speaker(verb)
     children = list(verb.children)
-    for c in children:
-        if c.dep_ in ("nsubj", "csubj"):
-            return c
+    subjects = [c for c in children if c.dep_ in ("nsubj", "csubj")]
+    if subjects:  # two subjects is a misparse ("President, X has said"): the nearer one is right
+        return min(subjects, key=lambda c: abs(verb.i - c.i))
     if any(c.dep_ in ("nsubjpass", "auxpass") for c in children):
         for c in children:
             if c.dep_ == "agent":
@@ -293,7 +293,7 @@ def _inherit_parties(doc: Doc, quotes: list[Quote]) -> None:
 
 def _indirect(doc: Doc, mentions: Mentions, inside: list[tuple[int, int]]) -> list[Quote]:
     lex = _lex()
-    found: list[Quote] = []
+    found: list[tuple[Quote, int]] = []
     seen: set[tuple[int, int]] = set()
     for t in doc:
         if _inside(t.idx, inside):
@@ -336,6 +336,16 @@ def _indirect(doc: Doc, mentions: Mentions, inside: list[tuple[int, int]]) -> li
             continue
         seen.add((start, end))
         ref, head = _speaker(cue, None, mentions)
-        found.append(_quote(doc.text[start:end], "indirect", ref, start, end, cue, head))
-    # reported speech inside reported speech ("he told X that he believes ...") is one quote
-    return [q for q in found if not any(o is not q and o.start <= q.start and q.end <= o.end for o in found)]
+        found.append((_quote(doc.text[start:end], "indirect", ref, start, end, cue, head), cue.idx))
+    return _outermost(found)
+
+
+def _outermost(found: list[tuple[Quote, int]]) -> list[Quote]:
+    """One quote where reports nest: "X said that he believes ..." keeps X's report; a report
+    cited after the fact ("A said B, the newspaper reported") keeps A's."""
+    drop: set[int] = set()
+    for i, (outer, outer_cue) in enumerate(found):
+        for j, (inner, _) in enumerate(found):
+            if i != j and outer.start <= inner.start and inner.end <= outer.end:
+                drop.add(i if outer_cue > outer.end else j)
+    return [q for k, (q, _) in enumerate(found) if k not in drop]
