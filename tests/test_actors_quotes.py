@@ -61,3 +61,31 @@ def test_passive_description_without_agent_has_no_speaker(accord_nlp):
     doc = accord_nlp("After the meeting, described as “very frank and useful,” both delegations left.")
     (quote,) = doc._.quotes
     assert quote.speaker is None and quote.kind == "direct"
+
+
+def test_roles_keep_their_complements_and_hyphens(accord_nlp):
+    text = (
+        "General Ada Brennan, commander of the Northern Fleet, arrived on Monday. "
+        "The head of the Polish delegation, Piotr Nowak, spoke first. "
+        "Mark Doyle, Donald Trump's son-in-law, also attended, as did the US vice-president, Lena Ortiz. "
+        "High Representative of the European Union Kaja Kallas was not invited."
+    )
+    roles = {a.name: (a.role, a.party) for a in accord_nlp(text)._.actors}
+    assert roles["Ada Brennan"][0] == "General, commander of the Northern Fleet"
+    assert roles["Piotr Nowak"] == ("head of the Polish delegation", "POL")
+    assert roles["Mark Doyle"] == ("son-in-law", "USA")
+    assert roles["Lena Ortiz"] == ("vice-president", "USA")
+    assert roles["Kaja Kallas"] == ("High Representative", "EU")
+    assert roles["Donald Trump"][0] != "son-in-law"
+
+
+def test_single_quotation_marks_and_speech_nouns(accord_nlp):
+    text = (
+        "Asked about the talks, presidential aide Olena Hrytsenko called them ‘frank and useful’. "
+        "Hrytsenko’s answer on the timetable was a curt ‘not before spring’. "
+        "The aide said the delegation hasn’t received a new draft."
+    )
+    quotes = {q.text: q for q in accord_nlp(text)._.quotes}
+    assert quotes["frank and useful"].speaker == "Olena Hrytsenko"
+    assert quotes["not before spring"].speaker == "Olena Hrytsenko"
+    assert not any("hasn" in q for q in quotes if "delegation" not in q)

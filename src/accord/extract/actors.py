@@ -51,9 +51,35 @@ def _roles() -> _Roles:
 
 
 def is_role_head(token: Token) -> bool:
-    """A noun that can head a title ("secretary", "spokesman", "president")."""
-    low = token.lower_
-    return low in _roles().heads or token.lemma_.lower() in _roles().heads
+    """A noun that can head a title ("secretary", "spokesman", "president", "son-in-law")."""
+    heads = _roles().heads
+    return token.lower_ in heads or token.lemma_.lower() in heads or _hyphenated(token) in heads
+
+
+def _hyphenated(token: Token) -> str:
+    """The whole hyphenated word a token is part of ("son-in-law" from its "law")."""
+    return token.doc[_word_start(token) : _word_end(token) + 1].text.lower()
+
+
+def _word_start(token: Token) -> int:
+    doc, start = token.doc, token.i
+    while start > 0 and not doc[start - 1].whitespace_ and "-" in (doc[start - 1].text, doc[start].text):
+        start -= 1
+    return start
+
+
+def _word_end(token: Token) -> int:
+    doc, end = token.doc, token.i
+    while end + 1 < len(doc) and not doc[end].whitespace_ and "-" in (doc[end + 1].text, doc[end].text):
+        end += 1
+    return end
+
+
+def _head_word(role: str) -> str:
+    """The title noun of a role string, to tell two titles apart ("top negotiator" -> negotiator)."""
+    words = role.lower().split()
+    heads = _roles().heads
+    return next((w for w in words if w in heads), words[-1] if words else "")
 
 
 def _people_matcher(case: Case, vocab: Vocab) -> PhraseMatcher:
@@ -110,6 +136,8 @@ def _title_tokens(doc: Doc, end: int, floor: int) -> list[Token]:
     roles = _roles()
     toks: list[Token] = []
     i = end - 1
+    if i - 1 >= floor and doc[i].text == "," and is_role_head(doc[i - 1]):
+        i -= 1  # "the US vice-president, JD Vance"
     while i >= floor:
         t = doc[i]
         low = t.lower_
@@ -136,14 +164,17 @@ def _title_tokens(doc: Doc, end: int, floor: int) -> list[Token]:
 
 def _appositive_tokens(span: Span) -> list[Token]:
     """The title in apposition to a name, either side ("X, the US envoy" / "the envoy, X")."""
+    if span.end < len(span.doc) and span.doc[span.end].text in POSSESSIVE:
+        return []  # "X's son-in-law" is someone else's title
     root = span.root
     nouns = [root.head] if root.dep_ == "appos" and root.head.ent_type_ != "PERSON" else []
     nouns += [c for c in root.children if c.dep_ == "appos" and c.ent_type_ != "PERSON"]
     for noun in nouns:
         if not is_role_head(noun):
             continue
-        toks = _title_tokens(span.doc, noun.i + 1, noun.sent.start)
-        of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        end = _word_end(noun)
+        toks = _title_tokens(span.doc, end + 1, noun.sent.start)
+        of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" and c.i > end), None)
         if of is not None and not any(t.ent_type_ == "PERSON" for t in of.subtree):
             toks += list(of.subtree)
         return toks
@@ -175,14 +206,34 @@ def _role_and_party(
         code = resolver.party(t.text) if (t.ent_type_ in _NATIONALITY_ENTS | {"ORG"} or possessor) else None
         if code:
             party = party or code
-            if not titleword or possessor or t.ent_type_ in _NATIONALITY_ENTS:
+            started = any(is_role_head(k) for k in keep)  # "head of the Ukrainian delegation" keeps it
+            if not started and (not titleword or possessor or t.ent_type_ in _NATIONALITY_ENTS):
                 continue
         keep.append(t)
-    while keep and (keep[-1].lower_ in roles.connectors or not (is_role_head(keep[-1]) or _ends_multi_head(keep))):
-        keep.pop()
+    heads = [k for k, t in enumerate(keep) if is_role_head(t)]
+    complement = bool(heads) and heads[-1] + 1 < len(keep) and keep[heads[-1] + 1].lower_ == "of"
+    if complement and _names_a_party(keep[heads[-1] + 2 :], resolver):
+        keep, complement = keep[: heads[-1] + 1], False  # "High Representative of the European Union"
+    while not complement and keep and (keep[-1].lower_ in roles.connectors or not (is_role_head(keep[-1]) or _ends_multi_head(keep))):
+        keep.pop()  # trailing words after the last title noun, unless they are its "of" complement
     while keep and keep[0].lower_ in roles.connectors:
         keep.pop(0)
-    return (" ".join(t.text for t in keep) or None), party
+    return (_tokens_text(keep) or None), party
+
+
+def _names_a_party(tokens: list[Token], resolver: PartyResolver) -> bool:
+    """Whether the words are just the name of a party ("the European Union", "Ukraine")."""
+    words = [t for t in tokens if t.dep_ != "det"]
+    if not words or any(t.pos_ != "PROPN" for t in words):
+        return False
+    text = _tokens_text(words)
+    found = resolver.find(text)
+    return len(found) == 1 and found[0][0] == 0 and found[0][1] == len(text)
+
+
+def _tokens_text(tokens: list[Token]) -> str:
+    """Tokens as written: "vice-president" stays one word."""
+    return "".join(t.text_with_ws for t in tokens).strip()
 
 
 def _has_multi_head(tokens: list[Token]) -> bool:
@@ -201,6 +252,16 @@ class _Person:
     roles: list[str] = field(default_factory=list)
     parties: list[str] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
+
+
+def _joined(roles: list[str]) -> str | None:
+    """The person's distinct titles in order ("top negotiator, head of the Russian delegation");
+    two titles with the same title noun are one ("special envoy" / "presidential envoy")."""
+    kept: list[str] = []
+    for role in roles:
+        if _head_word(role) not in {_head_word(k) for k in kept}:
+            kept.append(role)
+    return ", ".join(kept) or None
 
 
 def extract_actors(doc: Doc, case: Case) -> list[Actor]:
@@ -229,12 +290,15 @@ def extract_actors(doc: Doc, case: Case) -> list[Actor]:
     for cluster in clusters.values():
         cluster.spans.sort(key=lambda s: s.start)
         for span in cluster.spans:
+            titles: list[str] = []  # a title before the name and one in apposition: "General X, commander of Y"
             for toks in (_title_tokens(doc, span.start, span.sent.start), _appositive_tokens(span)):
                 role, party = _role_and_party(toks, resolver, known_party)
                 if role:
-                    cluster.roles.append(role)
+                    titles.append(role)
                 if party:
                     cluster.parties.append(party)
+            if titles:
+                cluster.roles.append(_joined(titles) or "")
     actors: list[Actor] = []
     for cluster in clusters.values():
         name = max(cluster.names, key=lambda n: (len(n.split()), cluster.names[n]))
