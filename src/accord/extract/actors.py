@@ -153,8 +153,8 @@ def _title_tokens(doc: Doc, end: int, floor: int) -> list[Token]:
             or t.ent_type_ in _NATIONALITY_ENTS | {"ORG"}
             or (low in roles.connectors and bool(toks))
         )
-        if not titleish:
-            break
+        if not titleish or (low == "of" and toks and is_role_head(toks[0])):
+            break  # "the head of President X's office": the title before "of" is someone else's
         toks.insert(0, t)
         i -= 1
     while toks and (toks[0].lower_ in roles.connectors or toks[0].text in POSSESSIVE):
@@ -168,14 +168,18 @@ def _appositive_tokens(span: Span) -> list[Token]:
         return []  # "X's son-in-law" is someone else's title
     root = span.root
     nouns = [root.head] if root.dep_ == "appos" and root.head.ent_type_ != "PERSON" else []
-    nouns += [c for c in root.children if c.dep_ == "appos" and c.ent_type_ != "PERSON"]
+    for c in root.children:
+        if c.dep_ == "appos" and c.ent_type_ != "PERSON":
+            nouns.append(c)
+        elif c.dep_ == "appos" and c.i + 1 < len(span.doc) and span.doc[c.i + 1].text in POSSESSIVE:
+            nouns += [g for g in c.children if g.dep_ == "appos"]  # "X, Trump's son-in-law" misparsed
     for noun in nouns:
         if not is_role_head(noun):
             continue
         end = _word_end(noun)
         toks = _title_tokens(span.doc, end + 1, noun.sent.start)
         of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" and c.i > end), None)
-        if of is not None and not any(t.ent_type_ == "PERSON" for t in of.subtree):
+        if of is not None and not any(t.ent_type_ == "PERSON" and t.dep_ != "poss" and t.head.dep_ != "poss" for t in of.subtree):
             toks += list(of.subtree)
         return toks
     return []
@@ -194,7 +198,12 @@ def _role_and_party(
     roles = _roles()
     party: str | None = None
     keep: list[Token] = []
+    of_at: int | None = None  # index in keep of the "of" opening the title's complement
     for i, t in enumerate(tokens):
+        if of_at is not None:  # "head of President X's office": the complement stays as written
+            party = party or (resolver.party(t.text) if t.ent_type_ in _NATIONALITY_ENTS | {"ORG"} else None)
+            keep.append(t)
+            continue
         if t.text in POSSESSIVE:
             continue
         possessor = i + 1 < len(tokens) and tokens[i + 1].text in POSSESSIVE
@@ -206,16 +215,17 @@ def _role_and_party(
         code = resolver.party(t.text) if (t.ent_type_ in _NATIONALITY_ENTS | {"ORG"} or possessor) else None
         if code:
             party = party or code
-            started = any(is_role_head(k) for k in keep)  # "head of the Ukrainian delegation" keeps it
-            if not started and (not titleword or possessor or t.ent_type_ in _NATIONALITY_ENTS):
+            if not titleword or possessor or t.ent_type_ in _NATIONALITY_ENTS:
                 continue
+        if t.lower_ == "of" and keep and is_role_head(keep[-1]) and i + 1 < len(tokens):
+            if not _names_a_party(tokens[i + 1 :], resolver):
+                of_at = len(keep)
+            elif not _has_multi_head(keep + [t, tokens[i + 1]]):
+                break  # "High Representative of the European Union": the party, not the title
         keep.append(t)
-    heads = [k for k, t in enumerate(keep) if is_role_head(t)]
-    complement = bool(heads) and heads[-1] + 1 < len(keep) and keep[heads[-1] + 1].lower_ == "of"
-    if complement and _names_a_party(keep[heads[-1] + 2 :], resolver):
-        keep, complement = keep[: heads[-1] + 1], False  # "High Representative of the European Union"
-    while not complement and keep and (keep[-1].lower_ in roles.connectors or not (is_role_head(keep[-1]) or _ends_multi_head(keep))):
-        keep.pop()  # trailing words after the last title noun, unless they are its "of" complement
+    if of_at is None:
+        while keep and (keep[-1].lower_ in roles.connectors or not (is_role_head(keep[-1]) or _ends_multi_head(keep))):
+            keep.pop()  # words after the last title noun
     while keep and keep[0].lower_ in roles.connectors:
         keep.pop(0)
     return (_tokens_text(keep) or None), party

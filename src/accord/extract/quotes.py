@@ -326,7 +326,7 @@ def _indirect(doc: Doc, mentions: Mentions, inside: list[tuple[int, int]]) -> li
         if _inside(start, inside) or _inside(start - 1, inside):
             continue  # the clause is itself a direct quote
         cut = next((s - 1 for s, e in sorted(inside) if start < s <= end), None)
-        if cut is not None:
+        if cut is not None and _boundary_before(doc.text, cut):
             if len(doc.text[start:cut].split()) < _MIN_CUT_WORDS:
                 continue  # only a lead-in to a direct quote ("The talks were “...”")
             end = cut
@@ -338,6 +338,13 @@ def _indirect(doc: Doc, mentions: Mentions, inside: list[tuple[int, int]]) -> li
         ref, head = _speaker(cue, None, mentions)
         found.append((_quote(doc.text[start:end], "indirect", ref, start, end, cue, head), cue.idx))
     return _outermost(found)
+
+
+def _boundary_before(text: str, mark: int) -> bool:
+    """Whether a quotation starting at ``mark`` follows a clause break (",", ":", a dash) rather
+    than sitting inside a phrase ("drafted an “updated framework”")."""
+    before = text[:mark].rstrip()
+    return not before or before[-1] in ",;:—–-("
 
 
 def _outermost(found: list[tuple[Quote, int]]) -> list[Quote]:
