@@ -91,3 +91,40 @@ def test_party_less_sentence_gives_nothing(nlp_base: Language, case: Case) -> No
 def test_event_date_from_weekday(nlp_base: Language, case: Case) -> None:
     found = events_of(nlp_base, case, "Ukraine and Turkey met on Monday.", date(2025, 11, 26))
     assert found[0].date == date(2025, 11, 24)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Norway said Sweden must release the prisoners.", ("REQUEST", ("NOR", "SWE"))),
+        ("Switzerland said it had expelled two Russian diplomats.", ("SANCTION", ("CHE", "RUS"))),
+        ("Poland demanded an admission of guilt by Moscow.", ("REQUEST", ("POL", "RUS"))),
+        ("Norway is willing to send engineers to Latvia.", ("AGREE", ("LVA", "NOR"))),
+        ("Norway offered to mediate between Chile and Peru.", ("AGREE", ("CHL", "NOR", "PER"))),
+        ("Peru threatened to cut off gas supplies to Bolivia.", ("THREATEN", ("BOL", "PER"))),
+        ("Chilean police arrested dozens of opposition activists.", ("COERCE", ("CHL",))),
+        ("Rebels in Chad attacked government soldiers.", ("ASSAULT", ("TCD",))),
+    ],
+)
+def test_acts_parties_and_domestic_actors(
+    nlp_base: Language, case: Case, text: str, expected: tuple[str, tuple[str, ...]]
+) -> None:
+    assert expected in keys(events_of(nlp_base, case, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chile welcomed the decision.",  # one party and no named counterpart
+        "Norway offered several ideas to Peru.",  # an offer of things is no commitment
+        "Peace must be backed by Chile and Peru, the minister said.",  # passive obligation
+        "The delegations met for talks in Lima.",  # a place is no participant
+    ],
+)
+def test_no_event_without_counterpart(nlp_base: Language, case: Case, text: str) -> None:
+    assert events_of(nlp_base, case, text) == []
+
+
+def test_first_event_follows_text_order(nlp_base: Language, case: Case) -> None:
+    found = events_of(nlp_base, case, "Peru accused Chile of spying and expelled two Chilean diplomats.")
+    assert [e.type for e in found][:2] == ["ACCUSE", "SANCTION"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .plover import PloverReport, score_plover
 from .report import CorpusReport, score_corpus
 from .scoring import (
     FIGURE_REL_TOL,
@@ -21,8 +22,10 @@ __all__ = [
     "CorpusReport",
     "Counts",
     "DocScore",
+    "PloverReport",
     "find_text",
     "load_gold_dir",
     "score_corpus",
     "score_document",
+    "score_plover",
 ]

@@ -75,7 +75,7 @@ class PartyLookup:
             party = self.of_char(t.idx, t.idx + len(t)) or self._person_entity(t)
             if party and party not in found:
                 found.append(party)
-        for run in _runs(tokens):
+        for run in runs(tokens):
             span = head.doc[run[0].i : run[-1].i + 1]
             for _, _, code in self.resolver.find(span.text):
                 if code not in found:
@@ -109,7 +109,7 @@ def party_at(doc: Doc, start: int, end: int, case: Case, actors: list[Actor]) ->
     return PartyLookup(doc, case, actors).of_span(start, end)
 
 
-def _runs(tokens: list[Token]) -> Iterator[list[Token]]:
+def runs(tokens: list[Token]) -> Iterator[list[Token]]:
     """Contiguous stretches of tokens, so that multi-word names are looked up whole."""
     run: list[Token] = []
     for t in tokens:

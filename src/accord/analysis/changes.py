@@ -1,0 +1,257 @@
+"""Change digest: what moved in the negotiation between two dates, each item with its sources."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from accord.case import Case
+from accord.store import Store
+from accord.store.analysis_queries import first_seen_actors
+
+from .matrix import stance_matrix
+from .sources import Row, Source, Versions, format_figure, to_date
+from .tracker import FigurePoint, ProvisionHistory, provision_tracker, trusted_figure
+
+_SOURCES = 3  # sources shown per item: enough to check it, few enough to read
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """A provision's plan figure moving from one plan version's value to the next one's."""
+
+    provision: str
+    summary: str
+    unit: str | None
+    old_value: float
+    new_value: float
+    old_version: str | None
+    new_version: str | None
+    old_date: date
+    new_date: date
+    sources: list[Source]
+    kept_in: list[str] = field(default_factory=list)  # later versions with the same value
+
+    def to_dict(self) -> Row:
+        return {"provision": self.provision, "summary": self.summary, "unit": self.unit,
+                "old_value": self.old_value, "new_value": self.new_value,
+                "old_version": self.old_version, "new_version": self.new_version,
+                "old_date": self.old_date.isoformat(), "new_date": self.new_date.isoformat(),
+                "kept_in": self.kept_in, "sources": [s.to_dict() for s in self.sources]}
+
+
+@dataclass(frozen=True)
+class ProvisionChange:
+    """A provision first reported, or reported dropped, in the window."""
+
+    provision: str
+    summary: str
+    date: date
+    sources: list[Source]
+    cue: str | None = None
+
+    def to_dict(self) -> Row:
+        return {"provision": self.provision, "summary": self.summary,
+                "date": self.date.isoformat(), "cue": self.cue,
+                "sources": [s.to_dict() for s in self.sources]}
+
+
+@dataclass(frozen=True)
+class StanceShift:
+    party: str
+    target: str
+    date: date
+    before: str
+    after: str
+    sources: list[Source]
+
+    def to_dict(self) -> Row:
+        return {"party": self.party, "target": self.target, "date": self.date.isoformat(),
+                "before": self.before, "after": self.after,
+                "sources": [s.to_dict() for s in self.sources]}
+
+
+@dataclass(frozen=True)
+class NewActor:
+    name: str
+    role: str | None
+    party: str | None
+    date: date
+    sources: list[Source]
+
+    def to_dict(self) -> Row:
+        return {"name": self.name, "role": self.role, "party": self.party,
+                "date": self.date.isoformat(), "sources": [s.to_dict() for s in self.sources]}
+
+
+@dataclass
+class ChangeDigest:
+    case: str
+    since: date
+    until: date | None
+    version_names: dict[str, str] = field(default_factory=dict)
+    figure_changes: list[FigureChange] = field(default_factory=list)
+    provisions_appeared: list[ProvisionChange] = field(default_factory=list)
+    provisions_dropped: list[ProvisionChange] = field(default_factory=list)
+    stance_shifts: list[StanceShift] = field(default_factory=list)
+    new_actors: list[NewActor] = field(default_factory=list)
+
+    def to_dict(self) -> Row:
+        return {
+            "case": self.case, "since": self.since.isoformat(),
+            "until": self.until.isoformat() if self.until else None,
+            "figure_changes": [c.to_dict() for c in self.figure_changes],
+            "provisions_appeared": [c.to_dict() for c in self.provisions_appeared],
+            "provisions_dropped": [c.to_dict() for c in self.provisions_dropped],
+            "stance_shifts": [c.to_dict() for c in self.stance_shifts],
+            "new_actors": [c.to_dict() for c in self.new_actors],
+        }
+
+    def to_markdown(self) -> str:
+        """A readable brief: one section per kind of change, every item with a source link."""
+        end = self.until.isoformat() if self.until else "now"
+        lines = [f"# What changed, {self.since.isoformat()} to {end}", "", f"Case: {_md(self.case)}"]
+
+        def section(title: str, items: list[str]) -> None:
+            lines.extend(["", f"## {title}", ""])
+            lines.extend(items or ["Nothing reported in this window."])
+
+        section("Figures", [
+            f"- **{c.provision}**: {_md(format_figure(c.old_value, c.unit))} "
+            f"({self._version(c.old_version)}, reported {c.old_date.isoformat()}) → "
+            f"**{_md(format_figure(c.new_value, c.unit))}** ({self._version(c.new_version)}, "
+            f"reported {c.new_date.isoformat()}{self._kept(c.kept_in)}). "
+            f"{_md(c.summary)}{_cite(c.sources)}"
+            for c in self.figure_changes])
+        section("Provisions first reported", [
+            f"- **{c.provision}** ({c.date.isoformat()}): {_md(c.summary)}{_cite(c.sources)}"
+            for c in self.provisions_appeared])
+        section("Provisions reported dropped", [
+            f"- **{c.provision}** ({c.date.isoformat()}, “{_md(c.cue or '')}”): "
+            f"{_md(c.summary)}{_cite(c.sources)}" for c in self.provisions_dropped])
+        section("Stance shifts", [
+            f"- **{_md(s.party)}** on {_md(s.target)} ({s.date.isoformat()}): "
+            f"{s.before} → **{s.after}**{_cite(s.sources)}" for s in self.stance_shifts])
+        section("New people", [
+            f"- **{_md(a.name)}**" + (f", {_md(a.role)}" if a.role else "")
+            + (f" ({_md(a.party)})" if a.party else "")
+            + f", first reported {a.date.isoformat()}{_cite(a.sources)}" for a in self.new_actors])
+        return "\n".join(lines) + "\n"
+
+    def _kept(self, vids: list[str]) -> str:
+        return f"; kept in the {', '.join(map(self._version, vids))}" if vids else ""
+
+    def _version(self, vid: str | None) -> str:
+        return _md(self.version_names.get(vid, vid)) if vid else "no version"
+
+
+def _md(text: str) -> str:
+    """Article text as literal Markdown: no accidental emphasis, links or raw HTML."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def _cite(sources: list[Source]) -> str:
+    return "".join(f"\n  - {_link(s)}: “{_md(s.evidence)}”" for s in sources)
+
+
+def _link(s: Source) -> str:
+    title = _md(s.title or s.document_id)
+    when = f" ({s.published.isoformat()})" if s.published else ""
+    if s.url and s.url.startswith(("http://", "https://")):
+        return f"[{title}](<{s.url.replace('>', '%3E')}>){when}"
+    return f"{title}{when} (document {s.document_id})"
+
+
+def _in(day: date | None, since: date, until: date | None) -> bool:
+    return day is not None and day >= since and (until is None or day <= until)
+
+
+def change_digest(store: Store, case: Case, *, since: date,
+                  until: date | None = None) -> ChangeDigest:
+    """Everything that changed in [since, until] (inclusive), judged on what was known by then."""
+    histories = provision_tracker(store, case, until=until)
+    versions = Versions(case)
+    digest = ChangeDigest(case.name, since, until,
+                          {v.id: (v.names[0] if v.names else v.id) for v in case.versions})
+    for h in histories:
+        digest.figure_changes.extend(c for c in _figure_changes(h, versions)
+                                     if _in(c.new_date, since, until))
+        if _in(h.first_reported, since, until):
+            assert h.first_reported is not None
+            digest.provisions_appeared.append(
+                ProvisionChange(h.id, h.summary, h.first_reported, h.reports[:1]))
+        dropped = [s for s in h.statuses if s.status == "dropped" and _in(s.date, since, until)]
+        if dropped:
+            digest.provisions_dropped.append(ProvisionChange(
+                h.id, h.summary, dropped[0].date, _distinct([s.source for s in dropped]),
+                dropped[0].cue))
+    digest.figure_changes.sort(key=lambda c: (c.new_date, c.provision))
+    order = {p.id: i for i, p in enumerate(case.provisions)}
+    digest.provisions_appeared.sort(key=lambda c: (c.date, order[c.provision]))
+    digest.provisions_dropped.sort(key=lambda c: (c.date, order[c.provision]))
+    for move in stance_matrix(store, case, as_of=until).moves:
+        if _in(move.date, since, until):
+            digest.stance_shifts.append(StanceShift(move.party, move.target, move.date,
+                                                    move.before, move.after, [move.source]))
+    for row in first_seen_actors(store, case=case.name, until=until):
+        day = to_date(row["published"])
+        if _in(day, since, until):
+            assert day is not None
+            source = Source(row["document_id"], row["document_title"], row["url"], day,
+                            row["evidence"])
+            digest.new_actors.append(NewActor(row["name"], row["role"], row["party"], day,
+                                              [source]))
+    return digest
+
+
+def _figure_changes(history: ProvisionHistory, versions: Versions) -> list[FigureChange]:
+    """Consecutive plan versions whose trusted figures differ (same unit)."""
+    by_version: dict[str | None, list[FigurePoint]] = defaultdict(list)
+    for point in history.plan_figures:
+        if point.version is not None:
+            by_version[point.version].append(point)
+    steps: list[tuple[FigurePoint, list[FigurePoint]]] = []
+    for vid in sorted(by_version, key=lambda v: versions.rank.get(v or "", -1)):
+        best = trusted_figure(by_version[vid])
+        if best is None:
+            continue
+        same = [p for p in by_version[vid] if p.value == best.value]
+        steps.append((best, same))
+    changes: list[FigureChange] = []
+    for i, ((old, old_points), (new, new_points)) in enumerate(zip(steps, steps[1:]), start=1):
+        if _same_figure(old, new):
+            continue
+        kept = []
+        for later, _ in steps[i + 1:]:
+            if not _same_figure(later, new):
+                break
+            kept.append(later.version or "")
+        cited = [p.source for p in sorted(new_points, key=lambda p: (p.date, -_telling(p, versions)))]
+        changes.append(FigureChange(
+            history.id, history.summary, new.unit or old.unit, old.value, new.value, old.version,
+            new.version, old_points[0].date, new_points[0].date,
+            _distinct(cited[:2] + [old_points[0].source] + cited[2:]), kept))
+    return changes
+
+
+def _same_figure(a: FigurePoint, b: FigurePoint) -> bool:
+    return a.value == b.value or bool(a.unit and b.unit and a.unit != b.unit)
+
+
+def _telling(point: FigurePoint, versions: Versions) -> int:
+    """How well a sentence shows the move: naming a plan version beats a bare headline."""
+    return 2 * bool(versions.named(point.source.evidence)) + (len(point.source.evidence) > 80)
+
+
+def _distinct(sources: list[Source]) -> list[Source]:
+    """Up to a few sources, one per article, in the order given."""
+    out: list[Source] = []
+    for s in sources:
+        if all(s.document_id != o.document_id for o in out):
+            out.append(s)
+        if len(out) == _SOURCES:
+            break
+    return out

@@ -1,0 +1,154 @@
+"""Stance matrix: where each party stands on the plan and on each provision, and how that moved."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from accord.case import Case
+from accord.store import Store
+
+from .sources import Row, Source, read_all, story_of, to_date
+
+POLARITIES = ("support", "oppose", "mixed")
+_WEEK = timedelta(days=6)  # the latest day and the six before it
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One stance report: who, on what, which way, where it was read."""
+
+    party: str
+    target: str
+    polarity: str
+    date: date
+    source: Source
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One party on one target: the latest stance, how often each stance was reported."""
+
+    polarity: str
+    counts: dict[str, int]
+    latest: Evidence
+
+    def to_dict(self) -> Row:
+        return {"polarity": self.polarity, "counts": dict(self.counts),
+                "latest": _latest(self.latest)}
+
+
+@dataclass(frozen=True)
+class StanceMove:
+    """A change in a party's stance on a target from one reporting day to a later one."""
+
+    party: str
+    target: str
+    date: date
+    before: str
+    after: str
+    source: Source
+
+    def to_dict(self) -> Row:
+        return {"party": self.party, "target": self.target, "date": self.date.isoformat(),
+                "before": self.before, "after": self.after, "evidence": self.source.evidence,
+                "document_id": self.source.document_id, "title": self.source.title,
+                "url": self.source.url}
+
+
+def _latest(e: Evidence) -> Row:
+    return {"date": e.date.isoformat(), "evidence": e.source.evidence,
+            "document_id": e.source.document_id, "title": e.source.title, "url": e.source.url}
+
+
+@dataclass
+class StanceMatrix:
+    parties: list[str]
+    targets: list[str]
+    cells: dict[tuple[str, str], Cell]
+    moves: list[StanceMove]
+    as_of: date | None = None
+
+    def to_dict(self) -> Row:
+        return {
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "parties": self.parties,
+            "targets": self.targets,
+            "cells": [{"party": p, "target": t} | cell.to_dict()
+                      for (p, t), cell in self.cells.items()],
+            "moves": [m.to_dict() for m in self.moves],
+        }
+
+
+def stance_evidence(store: Store, case: Case, *, as_of: date | None = None) -> list[Evidence]:
+    """Dated stance reports up to ``as_of``, oldest first; a syndicated copy of a sentence
+    already counted from the same story is not counted again."""
+    stories = story_of(store)
+    seen: set[tuple[object, ...]] = set()
+    out: list[Evidence] = []
+    rows = read_all(store.stances, until=as_of, case=case.name)
+    for row in sorted(rows, key=lambda r: (r["published"] or "", r["document_id"], r["start"])):
+        day = to_date(row["published"])
+        if day is None:
+            continue
+        source = Source.of(row)
+        key = (stories.get(row["document_id"], row["document_id"]), row["holder"], row["target"],
+               row["polarity"], source.evidence)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Evidence(row["holder"], row["target"], row["polarity"], day, source))
+    return out
+
+
+def stance_matrix(store: Store, case: Case, *, as_of: date | None = None) -> StanceMatrix:
+    """Parties by how much they are reported, targets "plan" first then in catalogue order."""
+    grouped: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    weight: dict[str, int] = defaultdict(int)
+    for e in stance_evidence(store, case, as_of=as_of):
+        grouped[(e.party, e.target)].append(e)
+        weight[e.party] += 1
+    order = {p.id: i for i, p in enumerate(case.provisions)}
+    reported = {t for _, t in grouped} - {"plan"}
+    targets = ["plan", *sorted(reported, key=lambda t: (order.get(t, len(order)), t))]
+    parties = sorted(weight, key=lambda p: (-weight[p], p))
+    cells: dict[tuple[str, str], Cell] = {}
+    moves: list[StanceMove] = []
+    for party in parties:
+        for target in targets:
+            found = grouped.get((party, target))
+            if found:
+                cells[(party, target)] = _cell(found)
+                moves.extend(_moves(found))
+    moves.sort(key=lambda m: (m.date, m.party, m.target))
+    return StanceMatrix(parties, targets, cells, moves, as_of)
+
+
+def _polarity(found: list[Evidence]) -> str:
+    kinds = {e.polarity for e in found}
+    return "mixed" if "mixed" in kinds or {"support", "oppose"} <= kinds else found[-1].polarity
+
+
+def _cell(found: list[Evidence]) -> Cell:
+    latest = found[-1]
+    week = [e for e in found if e.date >= latest.date - _WEEK]
+    counts = {p: sum(e.polarity == p for e in found) for p in POLARITIES}
+    polarity = "mixed" if {"support", "oppose"} <= {e.polarity for e in week} else latest.polarity
+    return Cell(polarity, counts, latest)
+
+
+def _moves(found: list[Evidence]) -> list[StanceMove]:
+    """Day by day, each time the reported stance differs from the day before it was reported."""
+    days: dict[date, list[Evidence]] = defaultdict(list)
+    for e in found:
+        days[e.date].append(e)
+    moves: list[StanceMove] = []
+    before: str | None = None
+    for day in sorted(days):
+        after = _polarity(days[day])
+        if before is not None and after != before:
+            first = next((e for e in days[day] if e.polarity == after), days[day][0])
+            moves.append(StanceMove(first.party, first.target, day, before, after, first.source))
+        before = after
+    return moves

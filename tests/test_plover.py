@@ -1,0 +1,125 @@
+"""The PLOVER benchmark: gold-file reading, label and code mapping, scoring of the first event."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.table import Table
+
+from accord.case import PartyResolver, load_case
+from accord.errors import GoldError
+from accord.evaluate import PloverReport, score_plover
+from accord.evaluate.plover import LABELS, party_code
+from accord.pipeline import Extractor
+
+# Measured on the real file; the test allows a small margin below.
+TYPE_ACCURACY = 0.453
+PARTY_ACCURACY = 0.398
+MARGIN = 0.02
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def record(rid: str, event: str, text: str, source: Any, target: Any = "") -> dict[str, Any]:
+    return {"id": rid, "event": event, "text": text, "source": source, "target": target}
+
+
+def actor(code: str, text: str = "") -> dict[str, str]:
+    return {"actorText": text, "code": code}
+
+
+def write(tmp_path: Path, records: Any) -> Path:
+    path = tmp_path / "plover.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    return write(tmp_path, [
+        {"id": "HEADER", "event": "DOCUMENT", "comment": "not a coded sentence"},
+        record("T-1", "DEMAND", "Norway demanded that Sweden release the fishermen.",
+               [actor("NORGOV", "Norway")], [actor("SWE", "Sweden")]),
+        record("T-2", "FIGHT", "Chilean troops attacked Peruvian border posts.",
+               [actor("CHLMIL", "Chilean troops")], [actor("PER", "Peruvian")]),
+        record("T-3", "CONSULT", "The weather in Lima was mild on Tuesday.",
+               [actor("IGOUNO", "United Nations")], "diplomatic"),
+    ])
+
+
+def test_tiny_file_scores_first_event_type_and_parties(tiny: Path, extractor: Extractor) -> None:
+    report = score_plover(tiny, extractor)
+    assert isinstance(report, PloverReport)
+    data = report.to_dict()
+    assert set(data) == {"sentences", "type_accuracy", "party_accuracy", "per_type", "errors"}
+    assert data["sentences"] == 3
+    assert data["type_accuracy"] == pytest.approx(2 / 3)
+    assert data["party_accuracy"] == pytest.approx(2 / 3)
+    assert data["per_type"]["REQUEST"]["type_accuracy"] == 1.0
+    assert data["per_type"]["CONSULT"]["confused_with"] == {"none": 1}
+    [error] = data["errors"]
+    assert error["id"] == "T-3" and error["gold"] == {"type": "CONSULT", "parties": ["UN"]}
+    assert error["predicted"] == {"type": None, "parties": []}
+    assert isinstance(report.table(), Table)
+
+
+def test_labels_of_2016_map_to_current_plover(tiny: Path, extractor: Extractor) -> None:
+    assert LABELS == {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE",
+                      "FIGHT": "ASSAULT"}
+    gold_types = {i.id: i.gold_type for i in score_plover(tiny, extractor).items}
+    assert gold_types == {"T-1": "REQUEST", "T-2": "ASSAULT", "T-3": "CONSULT"}
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "expected"),
+    [
+        ("USAGOV", "", "USA"),
+        ("ISRPOLMIL", "", "ISR"),
+        ("IGOUNO", "", "UN"),
+        ("NAT", "", "NATO"),
+        ("EEC", "", "EU"),
+        ("IGO", "United Nations", "UN"),
+        ("IGO", "a charity", "IGO"),
+    ],
+)
+def test_cameo_codes_compare_at_country_or_organisation_level(code: str, text: str, expected: str) -> None:
+    assert party_code(code, text, PartyResolver.for_case(load_case())) == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "malformed JSON"),
+        (json.dumps({"id": "x"}), "not a JSON array"),
+        (json.dumps([{"event": "DOCUMENT"}]), "no coded sentences"),
+        (json.dumps([record("B-1", "AGREE", "", [actor("USA")])]), "no text"),
+        (json.dumps([record("B-2", "GOSSIP", "Chile met Peru.", [actor("CHL")])]), "unknown event type"),
+        (json.dumps([record("B-3", "AGREE", "Chile met Peru.", [{"actorText": "Chile"}])]), "without a code"),
+        (json.dumps([record("B-4", "AGREE", "Chile met Peru.", None)]), "neither source nor target"),
+    ],
+)
+def test_malformed_file_is_one_gold_error_naming_it(
+    tmp_path: Path, extractor: Extractor, content: str, reason: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(GoldError) as info:
+        score_plover(path, extractor)
+    message = str(info.value)
+    assert str(path) in message and reason in message and "\n" not in message
+
+
+def test_real_gold_records_keep_their_level(shared: Path, extractor: Extractor) -> None:
+    path = shared / "data" / "plover-gsr-cameo" / "PLOVER_GSR_CAMEO.json"
+    if not path.is_file():
+        pytest.skip("PLOVER gold records are not in ../shared")
+    report = score_plover(path, extractor)
+    assert len(report.items) == 322
+    assert report.type_accuracy >= TYPE_ACCURACY - MARGIN
+    assert report.party_accuracy >= PARTY_ACCURACY - MARGIN
