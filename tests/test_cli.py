@@ -167,3 +167,24 @@ def test_pipeline_components_are_registered_by_name(accord_nlp):
 
     assert list(COMPONENTS) == [n for n in accord_nlp.pipe_names if n.startswith("accord_") and n != "accord_paragraphs"]
     assert accord_nlp.get_pipe_config("accord_quotes")["case"] == "ukraine-2025"
+
+
+def test_changes_reports_the_army_cap_move(demo_db):
+    code, out, _ = run("changes", "--since", "2025-11-01", "--db", demo_db)
+    assert code == 0
+    figures = out.split("## Figures", 1)[1].split("\n## ", 1)[0]
+    assert "army-cap" in figures and "600,000" in figures and "800,000" in figures
+    code, out, _ = run("changes", "--since", "2025-11-01", "--db", demo_db, "--json")
+    assert code == 0 and json.loads(out)["figure_changes"]
+
+
+def test_eval_plover_benchmark(shared):
+    code, out, _ = run("eval", "--plover", str(shared / "data" / "plover-gsr-cameo" / "PLOVER_GSR_CAMEO.json"), "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["sentences"] == 322 and 0 <= report["type_accuracy"] <= 1
+
+
+def test_eval_needs_gold_or_plover():
+    code, _, err = run("eval")
+    assert code == 1 and "--plover" in err

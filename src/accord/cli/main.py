@@ -241,26 +241,31 @@ def _date(value: str | None) -> date | None:
 
 @app.command("eval")
 def evaluate(
-    gold_dirs: Annotated[list[Path], typer.Argument(help="Directories of accord-gold/1 JSON files.")],
-    texts: Annotated[list[Path], typer.Option("--texts", help="Directory of the articles the gold files name (repeatable).")],
+    gold_dirs: Annotated[Optional[list[Path]], typer.Argument(help="Directories of accord-gold/1 JSON files.")] = None,
+    texts: Annotated[Optional[list[Path]], typer.Option("--texts", help="Directory of the articles the gold files name (repeatable).")] = None,
+    plover: Annotated[Optional[Path], typer.Option("--plover", help="Score the event coder on a PLOVER gold-standard file instead.")] = None,
     case: CaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
     errors: Annotated[bool, typer.Option("--errors", help="List misses and false positives per document.")] = False,
 ) -> None:
     """Score extraction against gold files, as GUIDELINES.md defines it, micro-averaged over all files."""
-    from ..evaluate import find_text, load_gold_dir, score_corpus
+    from ..evaluate import find_text, load_gold_dir, score_corpus, score_plover
     from ..ingest import read_source
     from ..pipeline import Extractor
 
     try:
+        if plover is None and not (gold_dirs and texts):
+            raise AccordError("give GOLD_DIR... with --texts DIR, or --plover FILE")
         extractor = Extractor(case)
-        golds = [gold for directory in gold_dirs for gold in load_gold_dir(directory).values()]
-        pairs = []
-        for gold in golds:
-            path = find_text(gold, texts)
-            documents = read_source(path)
-            pairs.append((gold, extractor.extract(documents[0]).to_json(file=path.name)))
-        report = score_corpus(pairs, extractor.case.parents())
+        if plover is not None:
+            report: Any = score_plover(plover, extractor)
+        else:
+            pairs = []
+            for directory in gold_dirs or []:
+                for gold in load_gold_dir(directory).values():
+                    path = find_text(gold, texts or [])
+                    pairs.append((gold, extractor.extract(read_source(path)[0]).to_json(file=path.name)))
+            report = score_corpus(pairs, extractor.case.parents())
     except AccordError as exc:
         _fail(exc)
     if as_json:
@@ -270,8 +275,34 @@ def evaluate(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
         return
     out.print(report.table())
-    if errors:
+    if errors and plover is None:
         out.print(report.errors_text(), highlight=False, markup=False)
+
+
+@app.command()
+def changes(
+    since: Annotated[str, typer.Option(help="Start of the window (YYYY-MM-DD).")],
+    until: Annotated[Optional[str], typer.Option(help="End of the window (YYYY-MM-DD), default today.")] = None,
+    db: DbOption = DEFAULT_DB,
+    case: CaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the digest as JSON.")] = False,
+) -> None:
+    """What changed in a window: figures that moved, provisions that appeared or were dropped,
+    stance shifts and new people, each with its sources (Markdown by default)."""
+    from ..analysis import change_digest
+    from ..case import load_case
+    from ..store import Store
+
+    try:
+        window = {"since": _date(since), "until": _date(until)}
+        with Store(db) as store:
+            digest = change_digest(store, load_case(case), **window)
+    except AccordError as exc:
+        _fail(exc)
+    if as_json:
+        sys.stdout.write(json.dumps(digest.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n")
+    else:
+        sys.stdout.write(digest.to_markdown() + "\n")
 
 
 @app.command()
