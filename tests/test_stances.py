@@ -123,3 +123,11 @@ def test_party_at_prefers_the_person(nlp_base: Language, case: Case) -> None:
     assert party_at(doc, 0, 15, case, [actor]) == "UKR"
     start = text.index("officials")
     assert party_at(doc, start, len(text) - 1, case, [actor]) == "DEU"
+
+
+def test_stance_in_a_quote_without_a_party_subject_is_the_speakers(accord_nlp: Language) -> None:
+    doc = accord_nlp(
+        "Ukrainian negotiator Rustem Umerov spoke after the round. "
+        "“The main priority is security guarantees for Ukraine,” he said."
+    )
+    assert ("UKR", "security-guarantees", "support") in triples(doc._.stances)

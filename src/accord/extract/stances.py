@@ -348,6 +348,8 @@ def _holders(
         node = node.head
         if node.dep_ != "conj":
             found = [p for tok in subjects(node) for p in parties.of_token(tok)]
+    if not found and quote and quote.party:
+        found = [quote.party]  # "“The priority is X,” he said": the speaker's position
     return list(dict.fromkeys(found))
 
 
