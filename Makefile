@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= sqlite:///accord.db
 
-.PHONY: demo test install clean
+.PHONY: demo test install browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,11 @@ demo: $(STAMP)
 	$(BIN)/accord ingest examples --db $(DB)
 	$(BIN)/accord summary --db $(DB)
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: $(STAMP) browser
 	$(BIN)/pytest
 
 clean:

@@ -188,3 +188,17 @@ def test_eval_plover_benchmark(shared):
 def test_eval_needs_gold_or_plover():
     code, _, err = run("eval")
     assert code == 1 and "--plover" in err
+
+
+def test_export_gold_round_trips_through_eval(tmp_path):
+    db = f"sqlite:///{tmp_path / 'rt.db'}"
+    sources = [str(EXAMPLES / "saved"), str(EXAMPLES / "blog")]
+    assert run("ingest", *sources, "--db", db)[0] == 0
+    out_dir = tmp_path / "gold"
+    code, _, err = run("export-gold", str(out_dir), "--all", "--db", db)
+    assert code == 0 and "written" in err
+    code, out, _ = run("eval", str(out_dir), *[a for s in sources for a in ("--texts", s)], "--json")
+    assert code == 0
+    metrics = json.loads(out)["metrics"]
+    assert metrics["quotes"]["end_to_end"]["f1"] == 1.0
+    assert metrics["provisions"]["exact"]["f1"] == 1.0 and metrics["events"]["f1"] == 1.0

@@ -115,7 +115,7 @@ def test_migrations_create_the_schema(tmp_path: Path, monkeypatch: pytest.Monkey
     names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {t.name for t in metadata.sorted_tables} <= names
     assert {"documents_fts", "quotes_fts", "alembic_version"} <= names
-    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.close()
 
@@ -125,7 +125,7 @@ def test_migrations_create_the_schema(tmp_path: Path, monkeypatch: pytest.Monkey
             "include_name": lambda name, kind, _parent: not (
                 kind == "table" and (name.endswith("_fts") or "_fts_" in name)),
         })
-        assert compare_metadata(ctx, metadata) == []  # schema.py matches migration 0001
+        assert compare_metadata(ctx, metadata) == []  # schema.py matches the migrations
     engine.dispose()
 
 
@@ -423,7 +423,7 @@ def test_stats_counts_every_table(filled: Store) -> None:
     assert filled.stats() == {
         "stories": 2, "documents": 3, "sources": 3, "extractions": 2, "actors": 4,
         "quotes": 4, "provision_mentions": 4, "figures": 4, "stances": 4, "events": 2,
-        "event_parties": 4,
+        "event_parties": 4, "review_decisions": 0, "review_audit": 0,
     }
 
 

@@ -306,6 +306,40 @@ def changes(
 
 
 @app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to bind; keep 127.0.0.1 unless you mean to expose it.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    case: CaseOption = None,
+    token: Annotated[Optional[str], typer.Option(help="Token that enables review writes (or ACCORD_TOKEN).", envvar="ACCORD_TOKEN")] = None,
+) -> None:
+    """The dashboard and the REST API (/api/v1, OpenAPI at /openapi.json)."""
+    from ..web import serve as run
+
+    run(db, host=host, port=port, case=case, token=token)
+
+
+@app.command("export-gold")
+def export_gold(
+    out_dir: Annotated[Path, typer.Argument(help="Directory for the accord-gold/1 files.")],
+    db: DbOption = DEFAULT_DB,
+    case: CaseOption = None,
+    everything: Annotated[bool, typer.Option("--all", help="Export every document, not only reviewed ones.")] = False,
+) -> None:
+    """Analysts' reviewed extractions as accord-gold/1 files that `accord eval` reads."""
+    from ..case import load_case
+    from ..store import Store
+    from ..store.review import export_gold as export
+
+    try:
+        with Store(db) as store:
+            written = export(store, load_case(case).name, out_dir, reviewed_only=not everything)
+    except AccordError as exc:
+        _fail(exc)
+    err.print(f"{len(written)} file(s) written to {out_dir}", highlight=False)
+
+
+@app.command()
 def cases() -> None:
     """List the bundled cases."""
     from ..case import bundled_cases, load_case

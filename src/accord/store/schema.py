@@ -189,3 +189,37 @@ documents_fts = Table(
 quotes_fts = Table(
     "quotes_fts", fts_metadata, Column("rowid", Integer), Column("text"), Column("speaker")
 )
+
+# Analyst review (migration 0002): the latest decision per item, and every change made.
+review_decisions = Table(
+    "review_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", String(16), ForeignKey("documents.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("case", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("item_key", String(255), nullable=False),
+    Column("item_id", Integer),
+    Column("action", String(16), nullable=False),
+    Column("reviewer", String(100), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Column("item", JSON, nullable=False),
+    UniqueConstraint("document_id", "case", "kind", "item_key"),
+)
+review_audit = Table(
+    "review_audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", String(16), nullable=False, index=True),
+    Column("case", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("item_id", Integer),
+    Column("item_key", String(255), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("reviewer", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("note", Text),
+)

@@ -1,0 +1,360 @@
+"""REST API, ``/api/v1``: read the record with filters and pages; review items with a token.
+
+Lists answer ``{items, limit, offset, count, next_offset}``; ``next_offset`` is null on the last
+page. Dates are ISO strings; ``since``/``until`` are inclusive and apply to publication dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from accord.analysis import change_digest
+from accord.case import Case
+from accord.store import Store
+from accord.store.review import audit_log, get_item, review
+from accord.web import views
+from accord.web.auth import Auth
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+DocumentId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="16 hex digits")]
+Code = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,16}$", description="party code")]
+Since = Annotated[date | None, Query(description="published on or after (YYYY-MM-DD)")]
+Until = Annotated[date | None, Query(description="published on or before (YYYY-MM-DD)")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Text = Annotated[str | None, Query(max_length=200)]
+ItemKind = Literal["quotes", "actors", "stances", "events", "provisions"]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    limit: int
+    offset: int
+    count: int = Field(description="items on this page")
+    next_offset: int | None = Field(description="offset of the next page; null on the last")
+
+
+class DocumentOut(BaseModel):
+    id: str
+    title: str | None
+    published: str | None
+    site: str | None
+    author: str | None
+    url: str | None
+    language: str | None
+    format: str
+    source: str
+    story_id: int
+    ingested_at: str
+
+
+class DocumentDetail(DocumentOut):
+    text: str
+    sources: list[str]
+    cases: list[str]
+
+
+class ItemOut(BaseModel):
+    id: int
+    document_id: str
+    case: str
+    start: int
+    end: int
+    evidence: str
+    document_title: str | None
+    published: str | None
+    url: str | None
+
+
+class QuoteOut(ItemOut):
+    text: str
+    kind: str
+    speaker: str | None
+    party: str | None
+    cue: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+
+
+class ActorOut(BaseModel):
+    name: str
+    role: str | None
+    party: str | None
+    mentions: int
+    documents: int
+
+
+class CitedFigure(BaseModel):
+    value: float
+    unit: str | None
+    status: str
+    documents: list[str]
+
+
+class ProvisionOut(BaseModel):
+    provision_id: str
+    mentions: int
+    documents: int
+    first_published: str | None
+    last_published: str | None
+    figures: list[CitedFigure]
+
+
+class HistoryFigure(BaseModel):
+    date: str | None
+    value: float
+    unit: str | None
+    status: str
+    document_id: str
+    title: str | None
+    url: str | None
+    evidence: str
+
+
+class VersionFigure(BaseModel):
+    version: str | None
+    date: str | None
+    name: str | None
+    value: float
+    unit: str | None
+
+
+class DocumentRef(BaseModel):
+    id: str
+    title: str | None
+    published: str | None
+    url: str | None
+    mentions: int
+
+
+class ProvisionHistoryOut(BaseModel):
+    id: str
+    summary: str
+    category: str
+    point: int | None
+    parent: str | None
+    parties: list[str]
+    notes: str | None
+    figures: list[HistoryFigure]
+    versions: list[VersionFigure]
+    documents: list[DocumentRef]
+
+
+class StanceOut(ItemOut):
+    holder: str
+    target: str
+    polarity: str
+    cue: str | None
+
+
+class EventOut(ItemOut):
+    type: str
+    actors: list[str]
+    location: str | None
+    trigger: str | None
+    date: str | None
+
+
+class LatestStance(BaseModel):
+    published: str | None
+    evidence: str
+    document_id: str
+    document_title: str | None
+    url: str | None
+
+
+class MatrixCell(BaseModel):
+    party: str
+    target: str
+    polarity: str
+    counts: dict[str, int]
+    latest: LatestStance
+
+
+class MatrixOut(BaseModel):
+    as_of: str | None
+    parties: list[str]
+    targets: list[str]
+    cells: list[MatrixCell]
+
+
+class ChangesOut(BaseModel):
+    """``accord.analysis.change_digest``: each change carries its sources (document, sentence)."""
+
+    case: str
+    since: str
+    until: str | None
+    figure_changes: list[dict[str, Any]]
+    provisions_appeared: list[dict[str, Any]]
+    provisions_dropped: list[dict[str, Any]]
+    stance_shifts: list[dict[str, Any]]
+    new_actors: list[dict[str, Any]]
+
+
+class ReviewIn(BaseModel):
+    action: Literal["confirm", "reject", "correct"]
+    reviewer: str = Field(min_length=1, max_length=100)
+    changes: dict[str, Any] | None = Field(
+        None, description="for correct: fields to change (quotes: speaker, party, kind, text; "
+                          "actors: name, role, party; stances: holder, target, polarity; "
+                          "events: type, actors, location; provisions: provision_id, figures)")
+    note: str | None = Field(None, max_length=2000)
+
+
+class CorrectionIn(BaseModel):
+    reviewer: str = Field(min_length=1, max_length=100)
+    changes: dict[str, Any]
+    note: str | None = Field(None, max_length=2000)
+
+
+class AuditOut(BaseModel):
+    id: int
+    document_id: str
+    case: str
+    kind: str
+    item_id: int | None
+    item_key: str
+    action: str
+    reviewer: str
+    at: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str | None
+
+
+def _page(fetch: Callable[..., list[dict[str, Any]]], limit: int, offset: int,
+          **filters: Any) -> dict[str, Any]:
+    """One page, asking for one row more to know whether another page follows."""
+    rows = fetch(limit=limit + 1, offset=offset, **filters)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": rows, "limit": limit, "offset": offset, "count": len(rows),
+            "next_offset": offset + limit if more else None}
+
+
+def api_router(store: Store, case: Case, auth: Auth) -> APIRouter:
+    """The API over one store and case (``create_app`` mounts it under ``/api/v1``)."""
+    api = APIRouter()
+
+    def token(request: Request) -> None:
+        """Checked before the body, so a request without the token learns nothing more."""
+        auth.check_header(request)
+
+    write = [Depends(token)]
+    mine = {"case": case.name}
+
+    @api.get("/documents", response_model=Page[DocumentOut])
+    def documents(q: Text = None, site: Text = None, since: Since = None, until: Until = None,
+                  limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+        """Documents, newest first; ``q`` is a full-text search of title and text."""
+        return _page(store.documents, limit, offset, search=q, site=site, since=since,
+                     until=until)
+
+    @api.get("/documents/{document_id}", response_model=DocumentDetail,
+             responses={404: {"description": "unknown document"}})
+    def document(document_id: DocumentId) -> dict[str, Any]:
+        found = store.document(document_id)
+        if found is None:
+            raise HTTPException(404, f"no document {document_id}")
+        return found
+
+    @api.get("/quotes", response_model=Page[QuoteOut])
+    def quotes(q: Text = None, speaker: Text = None, party: Code = None,
+               document_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{16}$")] = None,
+               since: Since = None, until: Until = None, limit: Limit = 50,
+               offset: Offset = 0) -> dict[str, Any]:
+        """Quotes, newest first; ``q`` is a full-text search of quote text and speaker."""
+        return _page(store.quotes, limit, offset, search=q, speaker=speaker, party=party,
+                     document_id=document_id, since=since, until=until, **mine)
+
+    @api.get("/actors", response_model=Page[ActorOut])
+    def actors(name: Text = None, party: Code = None, limit: Limit = 50,
+               offset: Offset = 0) -> dict[str, Any]:
+        """People, most mentioned first, with their commonest role and party."""
+        return _page(store.actors, limit, offset, name=name, party=party, **mine)
+
+    @api.get("/provisions", response_model=Page[ProvisionOut])
+    def provisions(provision: Text = None, since: Since = None, until: Until = None,
+                   limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+        """Provisions discussed, most mentioned first, with every figure and who gave it."""
+        return _page(store.provision_summary, limit, offset, provision_id=provision,
+                     since=since, until=until, **mine)
+
+    @api.get("/provisions/{provision_id}", response_model=ProvisionHistoryOut,
+             responses={404: {"description": "unknown provision"}})
+    def provision(provision_id: Annotated[str, Path(max_length=128)],
+                  until: Until = None) -> dict[str, Any]:
+        """One provision's tracker: figures over time with evidence, plan versions, documents."""
+        try:
+            return views.provision_history(store, case, provision_id, until)
+        except KeyError:
+            raise HTTPException(404, f"no provision {provision_id!r}") from None
+
+    @api.get("/stances", response_model=Page[StanceOut])
+    def stances(party: Code = None, provision: Text = None, since: Since = None,
+                until: Until = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+        """Stances, newest first; ``party`` is the holder, ``provision`` the target (or plan)."""
+        return _page(store.stances, limit, offset, party=party, target=provision,
+                     since=since, until=until, **mine)
+
+    @api.get("/stances/matrix", response_model=MatrixOut)
+    def matrix(as_of: Until = None) -> dict[str, Any]:
+        """Each party's latest stance on the plan and on each provision, as of a date."""
+        return views.stance_matrix(store, case, as_of)
+
+    @api.get("/events", response_model=Page[EventOut])
+    def events(party: Code = None,
+               type: Annotated[str | None, Query(pattern=r"^[A-Za-z_]{1,32}$")] = None,
+               since: Since = None, until: Until = None, limit: Limit = 50,
+               offset: Offset = 0) -> dict[str, Any]:
+        """The timeline of events, newest first; ``party`` matches any actor of an event."""
+        return _page(store.events, limit, offset, party=party,
+                     type=type.upper() if type else None, since=since, until=until, **mine)
+
+    @api.get("/changes", response_model=ChangesOut)
+    def changes(since: Annotated[date, Query(description="start of the window (YYYY-MM-DD)")],
+                until: Until = None) -> dict[str, Any]:
+        """What moved in a window: plan figures, provisions reported or dropped, stance
+        shifts, new people."""
+        if until is not None and until < since:
+            raise HTTPException(422, "until is before since")
+        return change_digest(store, case, since=since, until=until).to_dict()
+
+    @api.get("/review/audit", response_model=Page[AuditOut])
+    def audit(document_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{16}$")] = None,
+              limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+        """Review writes, newest first: who, when, what, before and after."""
+        return _page(lambda **kw: audit_log(store, **kw), limit, offset,
+                     document_id=document_id)
+
+    @api.get("/review/{kind}/{item_id}", responses={404: {"description": "unknown item"}})
+    def item(kind: ItemKind, item_id: Annotated[int, Path(ge=1)]) -> dict[str, Any]:
+        """One extracted item as stored (with corrections applied)."""
+        return get_item(store, kind, item_id)
+
+    @api.post("/review/{kind}/{item_id}", response_model=AuditOut, dependencies=write,
+              responses={401: {"description": "missing or wrong token"},
+                         403: {"description": "writes disabled"},
+                         404: {"description": "unknown item"}})
+    def decide(kind: ItemKind, item_id: Annotated[int, Path(ge=1)],
+               body: Annotated[ReviewIn, Body()]) -> dict[str, Any]:
+        """Confirm, reject or correct an item (``Authorization: Bearer <token>``)."""
+        return review(store, case, kind, item_id, body.action, reviewer=body.reviewer,
+                      changes=body.changes, note=body.note)
+
+    @api.patch("/review/{kind}/{item_id}", response_model=AuditOut, dependencies=write,
+               responses={401: {"description": "missing or wrong token"},
+                          403: {"description": "writes disabled"},
+                          404: {"description": "unknown item"}})
+    def correct(kind: ItemKind, item_id: Annotated[int, Path(ge=1)],
+                body: Annotated[CorrectionIn, Body()]) -> dict[str, Any]:
+        """Correct fields of an item (``Authorization: Bearer <token>``)."""
+        return review(store, case, kind, item_id, "correct", reviewer=body.reviewer,
+                      changes=body.changes, note=body.note)
+    return api

@@ -1,0 +1,364 @@
+"""Web surfaces end to end: a real SQLite store from examples/ plus a hostile article, served
+through FastAPI's TestClient (the API, the pages, review with its token, gold export)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from accord.case import load_case
+from accord.evaluate import score_document
+from accord.models import Document
+from accord.store import Store
+from accord.store.review import _file_names, export_gold
+from accord.web import create_app
+from accord.web.app import SECURITY_HEADERS, _loopback
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "s3cret-token"
+HOSTILE_TITLE = "Talks <script>alert('title')</script> end <b>early</b>"
+# My own sample: markup and script in the title, in a quote and in a name-like position.
+HOSTILE_TEXT = (
+    "Kyiv talks end early\n\n"
+    "\"We will never accept a cap <script>alert('quote')</script> on our army,\" Volodymyr "
+    "Zelensky said on Monday, rejecting the 600,000 ceiling in the US plan.\n\n"
+    "Kremlin spokesman Dmitry Peskov said Russia <img src=x onerror=alert('img')> would study "
+    "the proposals before any meeting in Geneva."
+)
+
+
+def hostile_document() -> Document:
+    return Document(text=HOSTILE_TEXT, source="hostile/hostile-article.txt", title=HOSTILE_TITLE,
+                    published=date(2025, 12, 2), site="hostile.example", format="text")
+
+
+def build_store(path: Path) -> str:
+    """examples/ and the hostile article, extracted with the real pipeline, in a SQLite file."""
+    from accord.ingest import iter_sources, read_source
+    from accord.pipeline import Extractor
+
+    url = f"sqlite:///{path}"
+    extractor = Extractor()
+    with Store(url) as store:
+        for source in iter_sources([ROOT / "examples"]):
+            for document in read_source(source):
+                store.ingest(document, extractor.extract(document))
+        hostile = hostile_document()
+        store.ingest(hostile, extractor.extract(hostile))
+    return url
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return build_store(tmp_path_factory.mktemp("web") / "web.db")
+
+
+@pytest.fixture(scope="module")
+def client(db_url: str) -> Iterator[TestClient]:
+    app = create_app(db_url, token=TOKEN)
+    with TestClient(app) as c:
+        yield c
+    app.state.store.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_id() -> str:
+    return hostile_document().id
+
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+# -- API: lists, filters, pages ---------------------------------------------------------------
+
+@pytest.mark.parametrize("endpoint", ["documents", "quotes", "actors", "provisions", "stances",
+                                      "events"])
+def test_lists_page_with_limit_and_offset(client: TestClient, endpoint: str) -> None:
+    first = client.get(f"/api/v1/{endpoint}", params={"limit": 2}).json()
+    assert (first["limit"], first["offset"], first["count"], first["next_offset"]) == (2, 0, 2, 2)
+    second = client.get(f"/api/v1/{endpoint}", params={"limit": 2, "offset": 2}).json()
+    assert second["offset"] == 2 and second["items"] and second["items"] != first["items"]
+    last = client.get(f"/api/v1/{endpoint}", params={"limit": 200, "offset": 0}).json()
+    assert last["next_offset"] is None
+
+
+def test_date_filters_bound_publication(client: TestClient) -> None:
+    for endpoint in ("documents", "quotes", "stances", "events"):
+        body = client.get(f"/api/v1/{endpoint}", params={
+            "since": "2025-11-24", "until": "2025-12-16", "limit": 200}).json()
+        assert body["items"], endpoint
+        assert all("2025-11-24" <= i["published"] <= "2025-12-16" for i in body["items"])
+
+
+def test_party_and_provision_filters(client: TestClient) -> None:
+    quotes = client.get("/api/v1/quotes", params={"party": "RUS", "limit": 200}).json()["items"]
+    assert quotes and {q["party"] for q in quotes} == {"RUS"}
+    events = client.get("/api/v1/events", params={"party": "RUS", "limit": 200}).json()["items"]
+    assert events and all("RUS" in e["actors"] for e in events)
+    stances = client.get("/api/v1/stances", params={"party": "RUS", "provision": "plan"}).json()
+    assert stances["items"] and all(s["holder"] == "RUS" and s["target"] == "plan"
+                                    for s in stances["items"])
+    provisions = client.get("/api/v1/provisions", params={"provision": "army-cap"}).json()
+    assert [p["provision_id"] for p in provisions["items"]] == ["army-cap"]
+    actors = client.get("/api/v1/actors", params={"party": "USA", "limit": 200}).json()["items"]
+    assert "Marco Rubio" in {a["name"] for a in actors} and {a["party"] for a in actors} == {"USA"}
+    search = client.get("/api/v1/quotes", params={"q": "guarantees"}).json()["items"]
+    assert search and all("guarantee" in (q["text"] + (q["speaker"] or "")).lower()
+                          for q in search)
+
+
+def test_provision_tracker_has_the_army_cap_history(client: TestClient) -> None:
+    body = client.get("/api/v1/provisions/army-cap").json()
+    proposed = {f["value"] for f in body["figures"] if f["status"] == "proposed"}
+    assert {600000.0, 800000.0} <= proposed
+    assert all(f["document_id"] and f["evidence"] for f in body["figures"])
+    assert {v["version"] for v in body["versions"]} == {"28pt", "e3", "20pt"}
+    early = client.get("/api/v1/provisions/army-cap", params={"until": "2025-11-21"}).json()
+    assert {f["value"] for f in early["figures"] if f["status"] == "proposed"} == {600000.0}
+
+
+def test_matrix_and_changes(client: TestClient) -> None:
+    matrix = client.get("/api/v1/stances/matrix").json()
+    assert "plan" in matrix["targets"] and {"RUS", "UKR", "USA"} <= set(matrix["parties"])
+    assert all(c["polarity"] in ("support", "oppose", "mixed") for c in matrix["cells"])
+    early = client.get("/api/v1/stances/matrix", params={"as_of": "2025-11-21"}).json()
+    assert len(early["cells"]) < len(matrix["cells"])
+    changes = client.get("/api/v1/changes", params={"since": "2025-11-01"}).json()
+    army = [c for c in changes["figure_changes"] if c["provision"] == "army-cap"]
+    assert [(c["old_value"], c["new_value"]) for c in army] == [(600000.0, 800000.0)]
+    assert army[0]["sources"] and army[0]["sources"][0]["evidence"]
+    later = client.get("/api/v1/changes", params={"since": "2026-01-01"}).json()
+    assert all(c["date"] >= "2026-01-01" for c in later["stance_shifts"])
+
+
+def test_document_detail_and_unknown_ids(client: TestClient, hostile_id: str) -> None:
+    body = client.get(f"/api/v1/documents/{hostile_id}").json()
+    assert body["text"] == HOSTILE_TEXT and body["sources"] == ["hostile/hostile-article.txt"]
+    assert client.get("/api/v1/documents/0123456789abcdef").status_code == 404
+    assert client.get("/api/v1/provisions/no-such-point").status_code == 404
+    assert client.get("/api/v1/review/quotes/999999").status_code == 404
+    assert client.get("/documents/0123456789abcdef").status_code == 404
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/documents/..%2F..%2Fetc%2Fpasswd", "/api/v1/documents/ZZZZ",
+    "/api/v1/quotes?limit=1000", "/api/v1/quotes?limit=0", "/api/v1/quotes?offset=-1",
+    "/api/v1/documents?since=yesterday", "/api/v1/events?until=2025-13-45",
+    "/api/v1/changes", "/api/v1/changes?since=2025-12-01&until=2025-11-01",
+    "/api/v1/quotes?party=%3Cscript%3E", "/api/v1/review/things/1", "/api/v1/review/quotes/x",
+    "/?as_of=not-a-date", "/events?since=2025-99-99",
+])
+def test_bad_parameters_are_422_or_404_never_500(client: TestClient, url: str) -> None:
+    assert client.get(url).status_code in (404, 422)
+
+
+def test_openapi_describes_the_api(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path in ("/api/v1/documents", "/api/v1/documents/{document_id}", "/api/v1/quotes",
+                 "/api/v1/actors", "/api/v1/provisions", "/api/v1/provisions/{provision_id}",
+                 "/api/v1/stances", "/api/v1/stances/matrix", "/api/v1/events",
+                 "/api/v1/changes", "/api/v1/review/{kind}/{item_id}", "/api/v1/review/audit"):
+        assert path in paths, path
+    ok = paths["/api/v1/quotes"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert ok["schema"]["$ref"].endswith("Page_QuoteOut_")
+    assert "patch" in paths["/api/v1/review/{kind}/{item_id}"]
+    assert not any(p.startswith("/documents") for p in paths)  # pages stay out of the API
+
+
+# -- review: token, audit, export ---------------------------------------------------------------
+
+def _quote(client: TestClient, document_id: str) -> dict:
+    return client.get("/api/v1/quotes", params={"document_id": document_id}).json()["items"][0]
+
+
+def test_writes_are_refused_without_a_configured_token(db_url: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACCORD_TOKEN", raising=False)
+    app = create_app(db_url)
+    with TestClient(app) as anonymous:
+        quote = anonymous.get("/api/v1/quotes", params={"limit": 1}).json()["items"][0]
+        response = anonymous.post(f"/api/v1/review/quotes/{quote['id']}",
+                                  json={"action": "confirm", "reviewer": "x"}, headers=AUTH)
+        assert response.status_code == 403 and "ACCORD_TOKEN" in response.json()["detail"]
+        page = anonymous.get(f"/documents/{quote['document_id']}").text
+        assert "ACCORD_TOKEN" in page
+    app.state.store.close()
+
+
+def test_writes_need_the_right_token(client: TestClient) -> None:
+    quote = client.get("/api/v1/quotes", params={"limit": 1}).json()["items"][0]
+    url = f"/api/v1/review/quotes/{quote['id']}"
+    body = {"action": "correct", "reviewer": "eve", "changes": {"speaker": "Nobody"}}
+    assert client.post(url, json=body).status_code == 401
+    assert client.post(url, json=body,
+                       headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.patch(url, json={"reviewer": "eve", "changes": {"speaker": "Nobody"}},
+                        headers={"Authorization": "Basic abc"}).status_code == 401
+    assert client.post(url, json={"junk": 1}).status_code == 401  # token checked before body
+    assert client.get(url).json()["speaker"] == quote["speaker"]
+
+
+def test_review_changes_the_item_and_logs_it(client: TestClient, hostile_id: str) -> None:
+    stance = client.get("/api/v1/stances", params={"limit": 1}).json()["items"][0]
+    url = f"/api/v1/review/stances/{stance['id']}"
+    flipped = "support" if stance["polarity"] != "support" else "oppose"
+    bad = client.patch(url, json={"reviewer": "ann", "changes": {"polarity": "maybe"}},
+                       headers=AUTH)
+    assert bad.status_code == 422 and "polarity" in bad.json()["detail"]
+    assert client.patch(url, json={"reviewer": "ann", "changes": {"colour": "red"}},
+                        headers=AUTH).status_code == 422
+    entry = client.patch(url, json={"reviewer": "ann", "changes": {"polarity": flipped},
+                                    "note": "misread the negation"}, headers=AUTH).json()
+    assert entry["before"]["polarity"] == stance["polarity"]
+    assert entry["after"]["polarity"] == flipped and entry["reviewer"] == "ann"
+    assert client.get(url).json()["polarity"] == flipped
+    log = client.get("/api/v1/review/audit",
+                     params={"document_id": stance["document_id"]}).json()["items"]
+    assert log[0]["id"] == entry["id"] and log[0]["note"] == "misread the negation"
+    page = client.get(f"/documents/{stance['document_id']}").text
+    assert "misread the negation" in page and "ann" in page
+
+    event = client.get("/api/v1/events", params={"limit": 1}).json()["items"][0]
+    rejected = client.post(f"/api/v1/review/events/{event['id']}",
+                           json={"action": "reject", "reviewer": "bob"}, headers=AUTH).json()
+    assert rejected["after"] is None
+    assert client.get(f"/api/v1/review/events/{event['id']}").status_code == 404
+    assert client.post(f"/api/v1/review/events/{event['id']}",
+                       json={"action": "confirm", "reviewer": "bob"},
+                       headers=AUTH).status_code == 404
+
+
+def test_provision_and_event_corrections(client: TestClient) -> None:
+    mention = client.get("/api/v1/review/provisions/1").json()
+    entry = client.patch(f"/api/v1/review/provisions/{mention['id']}", headers=AUTH, json={
+        "reviewer": "cy", "changes": {"provision_id": "army-cap",
+                                      "figures": [{"value": 700000, "status": "proposed",
+                                                   "unit": "personnel"}]}}).json()
+    assert entry["after"]["provision_id"] == "army-cap"
+    assert [f["value"] for f in entry["after"]["figures"]] == [700000.0]
+    event = client.get("/api/v1/events", params={"limit": 1}).json()["items"][0]
+    fixed = client.patch(f"/api/v1/review/events/{event['id']}", headers=AUTH, json={
+        "reviewer": "cy", "changes": {"type": "CONSULT", "actors": ["usa", "UKR"],
+                                      "location": "Geneva"}}).json()
+    assert fixed["after"]["actors"] == ["UKR", "USA"] and fixed["after"]["type"] == "CONSULT"
+    usa = client.get("/api/v1/events", params={"party": "USA", "limit": 200}).json()["items"]
+    assert event["id"] in {e["id"] for e in usa}  # event_parties follow the correction
+
+
+def test_review_form_needs_its_token_field(client: TestClient, hostile_id: str) -> None:
+    quote = _quote(client, hostile_id)
+    form = {"action": "correct", "reviewer": "dora", "speaker": "Dmitry Peskov", "party": "RUS",
+            "kind": quote["kind"], "text": quote["text"]}
+    assert client.post(f"/review/quotes/{quote['id']}", data=form,
+                       follow_redirects=False).status_code == 401
+    done = client.post(f"/review/quotes/{quote['id']}", data=form | {"token": TOKEN},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    assert done.headers["location"].startswith(f"/documents/{hostile_id}?reviewed=")
+    after = client.get(f"/api/v1/review/quotes/{quote['id']}").json()
+    assert (after["speaker"], after["party"]) == ("Dmitry Peskov", "RUS")
+    page = client.get(f"/documents/{hostile_id}").text
+    assert "dora" in page and "correcte" in page
+
+
+def test_export_gold_round_trip(client: TestClient, db_url: str, tmp_path: Path) -> None:
+    document_id = "b67619096e001a8f"  # the wire copy of the 28-point draft, in examples/
+    store, case = client.app.state.store, load_case()
+    written = export_gold(store, case.name, tmp_path / "all", reviewed_only=False)
+    prediction = json.loads(next(p for p in written if p.stem == "wire-28-point-draft")
+                            .read_text())
+    quote = _quote(client, document_id)
+    response = client.patch(f"/api/v1/review/quotes/{quote['id']}", headers=AUTH,
+                            json={"reviewer": "gold", "changes": {"speaker": "Sergei Lavrov"}})
+    assert response.status_code == 200
+    files = export_gold(store, case.name, tmp_path / "gold")
+    gold_file = tmp_path / "gold" / "wire-28-point-draft.json"
+    assert gold_file in files
+    assert all(json.loads(f.read_text())["document"]["id"] in _reviewed(db_url) for f in files)
+    gold = json.loads(gold_file.read_text())
+    assert gold["format"] == "accord-gold/1"
+    assert gold["document"]["file"] == "wire-28-point-draft.html"
+    corrected = [q for q in gold["quotes"] if q["start"] == quote["start"]]
+    assert [q["speaker"] for q in corrected] == ["Sergei Lavrov"]
+
+    score = score_document(gold, prediction, case.parents())
+    assert score.counts["quotes.detection"].f1 == 1.0  # same quotes, one speaker differs
+    attribution = score.accuracies["quotes.attribution"]
+    assert attribution.total == len(gold["quotes"])
+    assert attribution.correct == attribution.total - 1
+    assert score_document(gold, gold, case.parents()).accuracies["quotes.attribution"].value == 1.0
+    assert (ROOT / "examples" / "html" / gold["document"]["file"]).is_file()  # eval finds it
+
+
+def _reviewed(db_url: str) -> set[str]:
+    con = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    try:
+        return {r[0] for r in con.execute("SELECT DISTINCT document_id FROM review_decisions")}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("examples/html/wire.html", ("wire.html", "wire")),
+    ("examples/feeds/atom.xml#2", ("atom.xml", "atom-2")),
+    ("../../etc/passwd", ("passwd", "passwd")),
+    ("https://site.example/a/..", ("0123456789abcdef", "0123456789abcdef")),
+    ("dir/<script>.html", ("0123456789abcdef", "0123456789abcdef")),
+])
+def test_export_names_never_leave_the_directory(source: str, expected: tuple[str, str]) -> None:
+    assert _file_names(source, "0123456789abcdef") == expected
+
+
+# -- security -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/", "/api/v1/quotes", "/static/style.css", "/nope",
+                                 "/api/v1/documents/0123456789abcdef", "/openapi.json",
+                                 "/charts/provisions/army-cap.svg"])
+def test_security_headers_on_every_response(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_article_content_is_escaped_everywhere(client: TestClient, hostile_id: str) -> None:
+    pages = [f"/documents/{hostile_id}", "/documents", "/quotes?q=accept",
+             "/quotes?q=%3Cscript%3E", "/people/Volodymyr%20Zelensky"]
+    for url in pages:
+        html = client.get(url).text
+        assert "<script" not in html.lower(), url
+        assert "<img src=x" not in html, url
+    page = client.get(f"/documents/{hostile_id}").text
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#39;quote&#39;)&lt;/script&gt;" in page
+    text = re.sub(r'</?mark[^>]*>|<span id="[^"]*"></span>', "", page)  # highlights cut it
+    assert "&lt;img src=x onerror=alert(&#39;img&#39;)&gt;" in text
+    assert '<mark class="hl-quotes' in page
+
+
+def test_pages_render(client: TestClient) -> None:
+    for url in ("/", "/?as_of=2025-11-25", "/provisions", "/provisions/army-cap", "/parties",
+                "/parties/RUS", "/people", "/people/Marco%20Rubio", "/quotes", "/events",
+                "/events?since=2025-12-01&party=USA&type=CONSULT", "/documents",
+                "/documents?q=Geneva"):
+        assert client.get(url).status_code == 200, url
+    provision = client.get("/provisions/army-cap").text
+    assert "600,000" in provision and "800,000" in provision
+    chart = client.get("/charts/provisions/army-cap.svg")
+    assert chart.headers["content-type"] == "image/svg+xml" and b"<svg" in chart.content
+    assert client.get("/people/Nobody%20Atall").status_code == 404
+    assert client.get("/parties/ZZZ").status_code == 404
+
+
+def test_loopback_detection() -> None:
+    assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("localhost")
+    assert not _loopback("0.0.0.0") and not _loopback("192.168.1.5")
