@@ -119,9 +119,28 @@ def test_provision_tracker_has_the_army_cap_history(client: TestClient) -> None:
     proposed = {f["value"] for f in body["figures"] if f["status"] == "proposed"}
     assert {600000.0, 800000.0} <= proposed
     assert all(f["document_id"] and f["evidence"] for f in body["figures"])
-    assert {v["version"] for v in body["versions"]} == {"28pt", "e3", "20pt"}
+    assert {v["version"] for v in body["versions"] if v["catalogue"]} == {"28pt", "e3", "20pt"}
     early = client.get("/api/v1/provisions/army-cap", params={"until": "2025-11-21"}).json()
     assert {f["value"] for f in early["figures"] if f["status"] == "proposed"} == {600000.0}
+
+
+def test_army_cap_plan_steps_per_version_not_per_report(client: TestClient) -> None:
+    # Later articles recall the 28-point draft's 600,000; that is a report, not a plan change.
+    body = client.get("/api/v1/provisions/army-cap").json()
+    assert [(s["version"], s["value"]) for s in body["plan"]] == [
+        ("28pt", 600000.0), ("e3", 800000.0), ("20pt", 800000.0)]
+    assert [s["date"] for s in body["plan"]] == ["2025-11-20", "2025-11-23", "2025-12-23"]
+    assert all(s["source"]["evidence"] and s["reports"] >= 1 for s in body["plan"])
+    assert (body["current_figure"]["value"], body["current_figure"]["version"]) == (
+        800000.0, "20pt")
+    recalled = [f for f in body["figures"] if f["value"] == 600000.0 and f["date"] > "2025-12-01"]
+    assert recalled and {f["version"] for f in recalled} == {"28pt"}
+    assert 880000.0 in {f["value"] for f in body["current_state"]}
+    assert 880000.0 not in {s["value"] for s in body["plan"]}
+    page = client.get("/provisions/army-cap").text
+    assert page.index("28-point plan") < page.index("European counter-proposal")
+    chart = client.get("/charts/provisions/army-cap.svg").text
+    assert all(f'id="{series}"' in chart for series in ("plan", "current-state", "reports"))
 
 
 def test_matrix_and_changes(client: TestClient) -> None:
@@ -136,6 +155,17 @@ def test_matrix_and_changes(client: TestClient) -> None:
     assert army[0]["sources"] and army[0]["sources"][0]["evidence"]
     later = client.get("/api/v1/changes", params={"since": "2026-01-01"}).json()
     assert all(c["date"] >= "2026-01-01" for c in later["stance_shifts"])
+
+
+def test_timeline_merges_reports_of_one_interaction(client: TestClient) -> None:
+    entries = client.get("/api/v1/timeline", params={"limit": 200}).json()["items"]
+    raw = client.get("/api/v1/events", params={"limit": 200}).json()["items"]
+    assert entries and len(entries) < len(raw)
+    assert any(len(e["sources"]) > 1 for e in entries)
+    assert [e["date"] for e in entries] == sorted(e["date"] for e in entries)
+    usa = client.get("/api/v1/timeline", params={"party": "usa", "limit": 200}).json()["items"]
+    assert usa and all("USA" in e["actors"] for e in usa)
+    assert "first report" in client.get("/events").text
 
 
 def test_document_detail_and_unknown_ids(client: TestClient, hostile_id: str) -> None:
@@ -165,7 +195,8 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
     for path in ("/api/v1/documents", "/api/v1/documents/{document_id}", "/api/v1/quotes",
                  "/api/v1/actors", "/api/v1/provisions", "/api/v1/provisions/{provision_id}",
                  "/api/v1/stances", "/api/v1/stances/matrix", "/api/v1/events",
-                 "/api/v1/changes", "/api/v1/review/{kind}/{item_id}", "/api/v1/review/audit"):
+                 "/api/v1/timeline", "/api/v1/changes", "/api/v1/review/{kind}/{item_id}",
+                 "/api/v1/review/audit"):
         assert path in paths, path
     ok = paths["/api/v1/quotes"]["get"]["responses"]["200"]["content"]["application/json"]
     assert ok["schema"]["$ref"].endswith("Page_QuoteOut_")

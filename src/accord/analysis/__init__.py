@@ -9,21 +9,31 @@ from accord.analysis.changes import (
     StanceShift,
     change_digest,
 )
-from accord.analysis.matrix import Cell, Evidence, StanceMatrix, StanceMove, stance_matrix
-from accord.analysis.sources import Source, format_figure
+from accord.analysis.matrix import (
+    Cell,
+    Evidence,
+    StanceMatrix,
+    StanceMove,
+    stance_evidence,
+    stance_matrix,
+)
+from accord.analysis.sources import Source, format_figure, version_names
 from accord.analysis.timeline import TimelineEvent, timeline
 from accord.analysis.tracker import (
     FigurePoint,
+    PlanStep,
     ProvisionHistory,
     StatusPoint,
     classify_status,
+    plan_steps,
     plan_versions,
     provision_tracker,
 )
 
 __all__ = [
-    "Cell", "ChangeDigest", "Evidence", "FigureChange", "FigurePoint", "NewActor",
+    "Cell", "ChangeDigest", "Evidence", "FigureChange", "FigurePoint", "NewActor", "PlanStep",
     "ProvisionChange", "ProvisionHistory", "Source", "StanceMatrix", "StanceMove", "StanceShift",
     "StatusPoint", "TimelineEvent", "change_digest", "classify_status", "format_figure",
-    "plan_versions", "provision_tracker", "stance_matrix", "timeline",
+    "plan_steps", "plan_versions", "provision_tracker", "stance_evidence", "stance_matrix",
+    "timeline", "version_names",
 ]

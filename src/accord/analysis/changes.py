@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,8 +11,8 @@ from accord.store import Store
 from accord.store.analysis_queries import first_seen_actors
 
 from .matrix import stance_matrix
-from .sources import Row, Source, Versions, format_figure, to_date
-from .tracker import FigurePoint, ProvisionHistory, provision_tracker, trusted_figure
+from .sources import Row, Source, Versions, format_figure, to_date, version_names
+from .tracker import FigurePoint, ProvisionHistory, plan_steps, provision_tracker
 
 _SOURCES = 3  # sources shown per item: enough to check it, few enough to read
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>#|])")
@@ -174,10 +173,9 @@ def change_digest(store: Store, case: Case, *, since: date,
     """Everything that changed in [since, until] (inclusive), judged on what was known by then."""
     histories = provision_tracker(store, case, until=until)
     versions = Versions(case)
-    digest = ChangeDigest(case.name, since, until,
-                          {v.id: (v.names[0] if v.names else v.id) for v in case.versions})
+    digest = ChangeDigest(case.name, since, until, version_names(case))
     for h in histories:
-        digest.figure_changes.extend(c for c in _figure_changes(h, versions)
+        digest.figure_changes.extend(c for c in _figure_changes(h, case, versions)
                                      if _in(c.new_date, since, until))
         if _in(h.first_reported, since, until):
             assert h.first_reported is not None
@@ -207,33 +205,26 @@ def change_digest(store: Store, case: Case, *, since: date,
     return digest
 
 
-def _figure_changes(history: ProvisionHistory, versions: Versions) -> list[FigureChange]:
+def _figure_changes(history: ProvisionHistory, case: Case,
+                    versions: Versions) -> list[FigureChange]:
     """Consecutive plan versions whose trusted figures differ (same unit)."""
-    by_version: dict[str | None, list[FigurePoint]] = defaultdict(list)
-    for point in history.plan_figures:
-        if point.version is not None:
-            by_version[point.version].append(point)
-    steps: list[tuple[FigurePoint, list[FigurePoint]]] = []
-    for vid in sorted(by_version, key=lambda v: versions.rank.get(v or "", -1)):
-        best = trusted_figure(by_version[vid])
-        if best is None:
-            continue
-        same = [p for p in by_version[vid] if p.value == best.value]
-        steps.append((best, same))
+    steps = plan_steps(history, case)
     changes: list[FigureChange] = []
-    for i, ((old, old_points), (new, new_points)) in enumerate(zip(steps, steps[1:]), start=1):
-        if _same_figure(old, new):
+    for i, (old, new) in enumerate(zip(steps, steps[1:]), start=1):
+        if _same_figure(old.figure, new.figure):
             continue
         kept = []
-        for later, _ in steps[i + 1:]:
-            if not _same_figure(later, new):
+        for later in steps[i + 1:]:
+            if not _same_figure(later.figure, new.figure):
                 break
-            kept.append(later.version or "")
-        cited = [p.source for p in sorted(new_points, key=lambda p: (p.date, -_telling(p, versions)))]
+            kept.append(later.version)
+        cited = [p.source for p in sorted(new.reports,
+                                          key=lambda p: (p.date, -_telling(p, versions)))]
         changes.append(FigureChange(
-            history.id, history.summary, new.unit or old.unit, old.value, new.value, old.version,
-            new.version, old_points[0].date, new_points[0].date,
-            _distinct(cited[:2] + [old_points[0].source] + cited[2:]), kept))
+            history.id, history.summary, new.figure.unit or old.figure.unit, old.figure.value,
+            new.figure.value, old.version, new.version, old.reports[0].date,
+            new.reports[0].date, _distinct(cited[:2] + [old.reports[0].source] + cited[2:]),
+            kept))
     return changes
 
 

@@ -64,6 +64,11 @@ def story_of(store: Store) -> dict[str, int]:
     return {d["id"]: d["story_id"] for d in read_all(store.documents)}
 
 
+def version_names(case: Case) -> dict[str, str]:
+    """Version id -> the name analysts use for the draft (the case file's first name for it)."""
+    return {v.id: v.names[0] if v.names else v.id for v in case.versions}
+
+
 class Versions:
     """The case's plan versions in date order, and how sentences name them."""
 

@@ -238,6 +238,38 @@ def trusted_figure(points: list[FigurePoint]) -> FigurePoint | None:
     return None
 
 
+@dataclass(frozen=True)
+class PlanStep:
+    """One plan version's figure for a provision, with the reports that give that value."""
+
+    version: str
+    figure: FigurePoint
+    reports: list[FigurePoint]
+
+    def to_dict(self) -> Row:
+        return {"version": self.version, "value": self.figure.value, "unit": self.figure.unit,
+                "reports": len(self.reports), "first_reported": self.reports[0].date.isoformat(),
+                "source": self.figure.source.to_dict()}
+
+
+def plan_steps(history: ProvisionHistory, case: Case) -> list[PlanStep]:
+    """The plan's figure version by version (oldest first): reports are grouped by the version
+    they were attributed to and a version counts only when its reports can be trusted, so a
+    later article recalling an older draft's figure does not move the line."""
+    versions = Versions(case)
+    by_version: dict[str, list[FigurePoint]] = defaultdict(list)
+    for point in history.plan_figures:
+        if point.version is not None:
+            by_version[point.version].append(point)
+    steps = []
+    for vid in sorted(by_version, key=lambda v: versions.rank.get(v, -1)):
+        best = trusted_figure(by_version[vid])
+        if best is not None:
+            same = [p for p in by_version[vid] if _same(p.value, best.value)]
+            steps.append(PlanStep(vid, best, same))
+    return steps
+
+
 def _most_cited(points: list[FigurePoint]) -> FigurePoint:
     stories: dict[float, set[int]] = defaultdict(set)
     for p in points:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from accord.analysis import change_digest
+from accord.analysis import change_digest, stance_matrix, timeline
 from accord.case import Case
 from accord.store import Store
 from accord.store.review import audit_log, get_item, review
@@ -26,6 +26,7 @@ DocumentId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="16 hex 
 Code = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,16}$", description="party code")]
 Since = Annotated[date | None, Query(description="published on or after (YYYY-MM-DD)")]
 Until = Annotated[date | None, Query(description="published on or before (YYYY-MM-DD)")]
+Happened = Annotated[date | None, Query(description="the event's own date bound (YYYY-MM-DD)")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Text = Annotated[str | None, Query(max_length=200)]
@@ -106,23 +107,66 @@ class ProvisionOut(BaseModel):
     figures: list[CitedFigure]
 
 
+class SourceOut(BaseModel):
+    """The article and the exact sentence an item was read from."""
+
+    document_id: str
+    title: str | None
+    url: str | None
+    published: str | None
+    evidence: str
+
+
 class HistoryFigure(BaseModel):
-    date: str | None
+    """One figure one report gave, with the plan version it was attributed to and why
+    (``basis``: the case catalogue, a version named in the sentence, or the report's date)."""
+
+    date: str
     value: float
     unit: str | None
     status: str
+    version: str | None
+    version_name: str | None
+    basis: str | None
+    extracted_status: str
     document_id: str
     title: str | None
     url: str | None
     evidence: str
 
 
-class VersionFigure(BaseModel):
-    version: str | None
-    date: str | None
-    name: str | None
+class PlanStepOut(BaseModel):
+    """The plan's figure in one version (``date`` is the version's date in the case)."""
+
+    version: str
+    name: str
+    date: str
     value: float
     unit: str | None
+    reports: int
+    first_reported: str
+    source: SourceOut
+
+
+class VersionRow(BaseModel):
+    version: str
+    name: str
+    date: str
+    in_plan: bool = Field(description="the case says this version contains the provision")
+    catalogue: float | None = Field(description="the case file's figure for this version")
+    reported: float | None = Field(description="the figure the coverage attributes to it")
+    reports: int
+    unit: str | None
+
+
+class StatusOut(BaseModel):
+    date: str
+    status: str
+    cue: str
+    document_id: str
+    title: str | None
+    url: str | None
+    evidence: str
 
 
 class DocumentRef(BaseModel):
@@ -134,6 +178,8 @@ class DocumentRef(BaseModel):
 
 
 class ProvisionHistoryOut(BaseModel):
+    """``accord.analysis.provision_tracker`` for one provision, with its case metadata."""
+
     id: str
     summary: str
     category: str
@@ -141,8 +187,18 @@ class ProvisionHistoryOut(BaseModel):
     parent: str | None
     parties: list[str]
     notes: str | None
-    figures: list[HistoryFigure]
-    versions: list[VersionFigure]
+    unit: str | None
+    mentions: int
+    first_reported: str | None
+    last_reported: str | None
+    current_status: str | None
+    current_figure: HistoryFigure | None = Field(
+        description="the plan's figure in the newest version that has a trusted one")
+    plan: list[PlanStepOut] = Field(description="the plan's figure version by version")
+    current_state: list[HistoryFigure] = Field(description="reports of the world as it is")
+    versions: list[VersionRow]
+    figures: list[HistoryFigure] = Field(description="every report, oldest first")
+    statuses: list[StatusOut]
     documents: list[DocumentRef]
 
 
@@ -162,26 +218,58 @@ class EventOut(ItemOut):
 
 
 class LatestStance(BaseModel):
-    published: str | None
+    date: str
     evidence: str
     document_id: str
-    document_title: str | None
+    title: str | None
     url: str | None
 
 
 class MatrixCell(BaseModel):
     party: str
     target: str
-    polarity: str
+    polarity: str = Field(description="mixed when the week before the latest report had both")
     counts: dict[str, int]
     latest: LatestStance
 
 
+class StanceMoveOut(BaseModel):
+    party: str
+    target: str
+    date: str
+    before: str
+    after: str
+    evidence: str
+    document_id: str
+    title: str | None
+    url: str | None
+
+
 class MatrixOut(BaseModel):
+    """``accord.analysis.stance_matrix``: parties most reported first, the plan first."""
+
     as_of: str | None
     parties: list[str]
     targets: list[str]
     cells: list[MatrixCell]
+    moves: list[StanceMoveOut]
+
+
+class TimelineOut(BaseModel):
+    """One interaction however many articles reported it (``accord.analysis.timeline``);
+    ``date_resolved`` is false when only the first report's publication date is known."""
+
+    date: str
+    date_resolved: bool
+    type: str
+    actors: list[str]
+    location: str | None
+    trigger: str | None
+    evidence: str
+    document_id: str
+    title: str | None
+    url: str | None
+    sources: list[SourceOut]
 
 
 class ChangesOut(BaseModel):
@@ -290,11 +378,11 @@ def api_router(store: Store, case: Case, auth: Auth) -> APIRouter:
              responses={404: {"description": "unknown provision"}})
     def provision(provision_id: Annotated[str, Path(max_length=128)],
                   until: Until = None) -> dict[str, Any]:
-        """One provision's tracker: figures over time with evidence, plan versions, documents."""
-        try:
-            return views.provision_history(store, case, provision_id, until)
-        except KeyError:
-            raise HTTPException(404, f"no provision {provision_id!r}") from None
+        """One provision's tracker: the plan's figure per version, the current state, every
+        report with its version and evidence, statuses, documents."""
+        if provision_id not in {p.id for p in case.provisions}:
+            raise HTTPException(404, f"no provision {provision_id!r}")
+        return views.provision_view(store, case, provision_id, until)
 
     @api.get("/stances", response_model=Page[StanceOut])
     def stances(party: Code = None, provision: Text = None, since: Since = None,
@@ -306,16 +394,29 @@ def api_router(store: Store, case: Case, auth: Auth) -> APIRouter:
     @api.get("/stances/matrix", response_model=MatrixOut)
     def matrix(as_of: Until = None) -> dict[str, Any]:
         """Each party's latest stance on the plan and on each provision, as of a date."""
-        return views.stance_matrix(store, case, as_of)
+        return stance_matrix(store, case, as_of=as_of).to_dict()
 
     @api.get("/events", response_model=Page[EventOut])
     def events(party: Code = None,
                type: Annotated[str | None, Query(pattern=r"^[A-Za-z_]{1,32}$")] = None,
                since: Since = None, until: Until = None, limit: Limit = 50,
                offset: Offset = 0) -> dict[str, Any]:
-        """The timeline of events, newest first; ``party`` matches any actor of an event."""
+        """Extracted events one by one (with ids, for review), newest first; ``party`` matches
+        any actor. ``/timeline`` merges the reports of one interaction."""
         return _page(store.events, limit, offset, party=party,
                      type=type.upper() if type else None, since=since, until=until, **mine)
+
+    @api.get("/timeline", response_model=Page[TimelineOut])
+    def events_timeline(party: Code = None,
+                        type: Annotated[str | None, Query(pattern=r"^[A-Za-z_]{1,32}$")] = None,
+                        since: Happened = None, until: Happened = None, limit: Limit = 50,
+                        offset: Offset = 0) -> dict[str, Any]:
+        """What happened when, oldest first: reports of one interaction merged into one entry
+        with all their sources; ``since``/``until`` apply to the day it happened."""
+        entries = [e.to_dict() for e in timeline(
+            store, case, since=since, until=until, party=party.upper() if party else None,
+            type=type.upper() if type else None)]
+        return _page(lambda limit, offset: entries[offset:offset + limit], limit, offset)
 
     @api.get("/changes", response_model=ChangesOut)
     def changes(since: Annotated[date, Query(description="start of the window (YYYY-MM-DD)")],

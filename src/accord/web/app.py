@@ -23,7 +23,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from accord.analysis import change_digest
+from accord.analysis import change_digest, format_figure, stance_matrix, version_names
 from accord.case import load_case
 from accord.errors import AccordError, StoreError
 from accord.store import Store
@@ -41,7 +41,7 @@ from accord.store.review import (
 from accord.web import views
 from accord.web.api import api_router
 from accord.web.auth import Auth
-from accord.web.charts import figure_history_svg
+from accord.web.charts import provision_chart_svg
 
 HERE = resources.files("accord.web")
 DOC_ID = r"^[0-9a-f]{16}$"
@@ -73,7 +73,7 @@ def parse_day(value: str | None, name: str) -> date | None:
 def _templates() -> Jinja2Templates:
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True)
     env.filters["urlpart"] = lambda v: urlquote(str(v), safe="")
-    env.filters["number"] = lambda v: f"{v:,.0f}" if isinstance(v, int | float) else v
+    env.filters["figure"] = format_figure
     return Jinja2Templates(env=env)
 
 
@@ -131,7 +131,7 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
         return error_page(request, 503, str(exc))
 
     def base() -> dict[str, Any]:
-        return {"case": the_case, "writes": auth.enabled}
+        return {"case": the_case, "writes": auth.enabled, "versions": version_names(the_case)}
 
     def page(request: Request, name: str, **context: Any) -> Response:
         return templates.TemplateResponse(request, name, base() | context)
@@ -150,8 +150,9 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
                       if newest and newest[0]["published"] else date.today())
         digest = change_digest(store, the_case, since=end - RECENT, until=day)
         return page(request, "overview.html", as_of=day, digest=digest.to_dict(),
-                    matrix=views.stance_matrix(store, the_case, day),
-                    figures=views.latest_figures(store, the_case, day),
+                    changes=views.recent_changes(digest),
+                    matrix=stance_matrix(store, the_case, as_of=day).to_dict(),
+                    figures=views.figures_table(store, the_case, day),
                     documents=store.documents(until=day, limit=8))
 
     @app.get("/provisions", response_class=HTMLResponse, include_in_schema=False)
@@ -163,19 +164,28 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
     @app.get("/provisions/{provision_id}", response_class=HTMLResponse, include_in_schema=False)
     def provision_page(request: Request, provision_id: str) -> Response:
         provision_or_404(provision_id)
-        history = views.provision_history(store, the_case, provision_id)
-        statuses = [s for s in store.stances(target=provision_id, case=the_case.name,
-                                             limit=views.ALL)]
-        return page(request, "provision.html", p=history, stances=statuses)
+        matrix = stance_matrix(store, the_case)
+        return page(request, "provision.html",
+                    p=views.provision_view(store, the_case, provision_id),
+                    stances=views.target_stances(matrix, provision_id))
 
     @app.get("/charts/provisions/{provision_id}.svg", include_in_schema=False)
     def provision_chart(provision_id: str) -> Response:
         provision_or_404(provision_id)
-        history = views.provision_history(store, the_case, provision_id)
-        points = [(date.fromisoformat(f["date"]), f["value"], f["status"])
-                  for f in history["figures"] if f["date"]]
-        unit = next((f["unit"] for f in history["figures"] if f["unit"]), None)
-        return Response(figure_history_svg(points, unit), media_type="image/svg+xml")
+        view = views.provision_view(store, the_case, provision_id)
+        unit = view["unit"]
+
+        def points(rows: list[dict[str, Any]]) -> list[tuple[date, float]]:
+            """Dated values in the chart's unit: one axis cannot mix troops and days."""
+            return [(date.fromisoformat(r["date"]), r["value"]) for r in rows
+                    if r["unit"] in (unit, None)]
+
+        plan = [(date.fromisoformat(s["date"]), s["value"], s["name"]) for s in view["plan"]
+                if s["unit"] in (unit, None)]
+        svg = provision_chart_svg(
+            plan, points(view["current_state"]),
+            points([f for f in view["figures"] if f["status"] != "current"]), unit)
+        return Response(svg, media_type="image/svg+xml")
 
     @app.get("/parties/{code}", response_class=HTMLResponse, include_in_schema=False)
     def party_page(request: Request, code: str) -> Response:
@@ -184,13 +194,13 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
         code = code.upper()
         party = the_case.parties.get(code)
         people = store.actors(party=code, case=the_case.name, limit=views.ALL)
-        stances = store.stances(party=code, case=the_case.name, limit=views.ALL)
-        if party is None and not people and not stances:
+        stances = views.party_stances(store, the_case, stance_matrix(store, the_case), code)
+        if party is None and not people and not stances["reports"]:
             raise HTTPException(404, f"no party {code!r}")
         return page(request, "party.html", code=code, party=party, people=people,
                     stances=stances,
                     quotes=store.quotes(party=code, case=the_case.name, limit=PAGE),
-                    events=store.events(party=code, case=the_case.name, limit=PAGE))
+                    events=views.events_view(store, the_case, party=code)[:PAGE])
 
     @app.get("/parties", response_class=HTMLResponse, include_in_schema=False)
     def parties_page(request: Request) -> Response:
@@ -226,10 +236,12 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
                     offset: int = 0) -> Response:
         start, end = parse_day(since, "since"), parse_day(until, "until")
         party, type = (v.strip() or None if v else None for v in (party, type))
-        rows = store.events(since=start, until=end, party=party, type=type,
-                            case=the_case.name, limit=PAGE, offset=max(offset, 0))
-        return page(request, "events.html", events=rows, since=start, until=end, party=party,
-                    type=type, types=event_types(), offset=max(offset, 0), limit=PAGE)
+        rows = views.events_view(store, the_case, since=start, until=end,
+                                 party=party.upper() if party else None, type=type)
+        offset = max(offset, 0)
+        return page(request, "events.html", events=rows[offset:offset + PAGE], since=start,
+                    until=end, party=party, type=type, types=event_types(), offset=offset,
+                    limit=PAGE)
 
     @app.get("/documents", response_class=HTMLResponse, include_in_schema=False)
     def documents_page(request: Request, q: str | None = None, offset: int = 0) -> Response:

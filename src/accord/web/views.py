@@ -1,91 +1,135 @@
-"""What the pages and the API show, assembled from store queries (one place for both)."""
+"""What the pages and the API show: the analysis layer's records, arranged for a page.
+
+The numbers (plan figures per version, stance cells, merged events) come from
+``accord.analysis``; this module only adds case metadata and page-specific listings.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from typing import Any
 
+from accord.analysis import (
+    ChangeDigest,
+    FigurePoint,
+    StanceMatrix,
+    plan_steps,
+    provision_tracker,
+    stance_evidence,
+    timeline,
+    version_names,
+)
 from accord.case import Case
 from accord.store import Store
 from accord.store.review import KINDS, Item, decisions, document_items, item_key
 from accord.web.highlight import Span, highlight
 
-ALL = 100_000  # "no limit" for aggregations over one case; the sample store has hundreds of rows
+ALL = 100_000  # "no limit" for listings over one case; the sample store has hundreds of rows
 Row = dict[str, Any]
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+def _figure(point: FigurePoint, names: dict[str, str]) -> Row:
+    return point.to_dict() | {"version_name": names.get(point.version or "")}
 
 
-def provision_history(store: Store, case: Case, provision_id: str,
-                      until: date | None = None) -> Row:
-    """Every figure given for a provision, oldest first, with the sentence and document that
-    gave it; the plan versions whose text carries it; the documents that discuss it."""
+def provision_view(store: Store, case: Case, provision_id: str,
+                   until: date | None = None) -> Row:
+    """One provision's record: the plan's figure per version, the current state, every report
+    (with the version it was attributed to), statuses, and the documents that discuss it."""
     provision = case.provision(provision_id)
-    mentions = store.provisions(provision_id=provision_id, case=case.name, until=until, limit=ALL)
-    figures = [
-        {"date": m["published"], "value": f["value"], "unit": f["unit"], "status": f["status"],
-         "document_id": m["document_id"], "title": m["document_title"], "url": m["url"],
-         "evidence": m["evidence"]}
-        for m in mentions for f in m["figures"]
-    ]
-    figures.sort(key=lambda f: (f["date"] is None, f["date"] or "", f["value"]))
-    dates = {v.id: v for v in case.versions}
-    versions = [{"version": f.version, "date": dates[f.version].date.isoformat()
-                 if f.version in dates else None,
-                 "name": dates[f.version].summary if f.version in dates else f.version,
-                 "value": f.value, "unit": f.unit} for f in provision.figures]
+    (history,) = provision_tracker(store, case, provision_id=provision_id, until=until)
+    names = version_names(case)
+    dates = {v.id: v.date.isoformat() for v in case.versions}
+    steps = {s.version: s for s in plan_steps(history, case)}
+    catalogue = {f.version: f for f in provision.figures if f.version}
+    unit = next((f.unit for f in [*history.figures, *provision.figures] if f.unit), None)
+    versions = []
+    for v in sorted(case.versions, key=lambda v: v.date):
+        step, listed = steps.get(v.id), catalogue.get(v.id)
+        versions.append({
+            "version": v.id, "name": names[v.id], "date": dates[v.id],
+            "in_plan": v.id in history.versions,
+            "catalogue": listed.value if listed else None,
+            "reported": step.figure.value if step else None,
+            "reports": len(step.reports) if step else 0, "unit": unit})
     documents: dict[str, Row] = {}
-    for m in mentions:
-        documents.setdefault(m["document_id"], {
-            "id": m["document_id"], "title": m["document_title"], "published": m["published"],
-            "url": m["url"], "mentions": 0})["mentions"] += 1
-    return {"id": provision.id, "summary": provision.summary, "category": provision.category,
-            "point": provision.point, "parent": provision.parent, "parties": list(provision.parties),
-            "notes": provision.notes, "figures": figures, "versions": versions,
-            "documents": list(documents.values())}
+    for source in history.reports:
+        documents.setdefault(source.document_id, {
+            "id": source.document_id, "title": source.title, "url": source.url,
+            "published": source.published.isoformat() if source.published else None,
+            "mentions": 0})["mentions"] += 1
+    return {
+        "id": provision.id, "summary": provision.summary, "category": provision.category,
+        "point": provision.point, "parent": provision.parent,
+        "parties": list(provision.parties), "notes": provision.notes, "unit": unit,
+        "mentions": len(history.reports),
+        "first_reported": history.first_reported.isoformat() if history.first_reported else None,
+        "last_reported": history.last_reported.isoformat() if history.last_reported else None,
+        "current_status": history.current_status,
+        "current_figure": _figure(history.current_figure, names)
+        if history.current_figure else None,
+        "plan": [s.to_dict() | {"name": names[s.version], "date": dates[s.version]}
+                 for s in steps.values()],
+        "current_state": [_figure(f, names) for f in history.current_state],
+        "versions": versions,
+        "figures": [_figure(f, names) for f in history.figures],
+        "statuses": [s.to_dict() for s in history.statuses],
+        "documents": sorted(documents.values(), key=lambda d: (d["published"] or "", d["id"])),
+    }
 
 
-def stance_matrix(store: Store, case: Case, as_of: date | None = None) -> Row:
-    """Parties x targets (the plan, then provisions in case order): the latest polarity of
-    each pair as of a date, with counts and the sentence that set it."""
-    rows = store.stances(case=case.name, until=as_of, limit=ALL)  # newest first
-    cells: dict[tuple[str, str], Row] = {}
-    for row in rows:
-        cell = cells.setdefault((row["holder"], row["target"]), {
-            "polarity": row["polarity"], "counts": Counter(),
-            "latest": {k: row[k] for k in ("published", "evidence", "document_id",
-                                           "document_title", "url")}})
-        cell["counts"][row["polarity"]] += 1
-    order = {code: n for n, code in enumerate(case.parties)}
-    parties = sorted({h for h, _ in cells}, key=lambda p: (order.get(p, len(order)), p))
-    places = {p.id: n for n, p in enumerate(case.provisions)}
-    targets = sorted({t for _, t in cells}, key=lambda t: (t != "plan", places.get(t, 0), t))
-    return {"as_of": as_of.isoformat() if as_of else None, "parties": parties,
-            "targets": targets,
-            "cells": [{"party": p, "target": t, "polarity": c["polarity"],
-                       "counts": dict(c["counts"]), "latest": c["latest"]}
-                      for (p, t), c in sorted(cells.items())]}
-
-
-def latest_figures(store: Store, case: Case, as_of: date | None = None) -> list[Row]:
-    """Per provision with figures, the newest dated figure of each status."""
+def figures_table(store: Store, case: Case, as_of: date | None = None) -> list[Row]:
+    """Per provision with figures: the plan's figure now (its version), the latest reported
+    current state, and the provision's status, in catalogue order."""
+    names = version_names(case)
     out = []
-    for summary in store.provision_summary(case=case.name, until=as_of, limit=ALL):
-        if not summary["figures"]:
+    for history in provision_tracker(store, case, until=as_of):
+        if history.current_figure is None and not history.current_state:
             continue
-        history = provision_history(store, case, summary["provision_id"], as_of)
-        newest: dict[str, Row] = {}
-        for fig in history["figures"]:
-            if fig["date"]:
-                newest[fig["status"]] = fig
-        if newest:
-            out.append({"provision_id": summary["provision_id"], "summary": history["summary"],
-                        "latest": newest})
-    places = {p.id: n for n, p in enumerate(case.provisions)}
-    return sorted(out, key=lambda r: places.get(r["provision_id"], 0))
+        out.append({
+            "provision_id": history.id, "summary": history.summary,
+            "status": history.current_status,
+            "plan": _figure(history.current_figure, names) if history.current_figure else None,
+            "current": _figure(history.current_state[-1], names)
+            if history.current_state else None})
+    return out
+
+
+def party_stances(store: Store, case: Case, matrix: StanceMatrix, code: str) -> Row:
+    """A party's row of the matrix (target by target), its shifts, and every stance report it
+    holds, newest first, syndicated copies counted once."""
+    row = [{"target": t} | matrix.cells[(code, t)].to_dict()
+           for t in matrix.targets if (code, t) in matrix.cells]
+    reports = [{"target": e.target, "polarity": e.polarity, "date": e.date.isoformat()}
+               | e.source.to_dict() for e in stance_evidence(store, case) if e.party == code]
+    return {"row": row, "moves": [m.to_dict() for m in matrix.moves if m.party == code],
+            "reports": reports[::-1]}
+
+
+def target_stances(matrix: StanceMatrix, target: str) -> list[Row]:
+    """The matrix's column for one target: each party's latest stance on it."""
+    return [{"party": p} | matrix.cells[(p, target)].to_dict()
+            for p in matrix.parties if (p, target) in matrix.cells]
+
+
+def recent_changes(digest: ChangeDigest) -> list[Row]:
+    """The digest's changes of every kind in one list, newest first: an analyst scans a window
+    by date, not by kind of change."""
+    rows = [{"kind": "figure", "date": c.new_date} | c.to_dict() for c in digest.figure_changes]
+    rows += [{"kind": "stance"} | c.to_dict() for c in digest.stance_shifts]
+    rows += [{"kind": "dropped"} | c.to_dict() for c in digest.provisions_dropped]
+    rows += [{"kind": "appeared"} | c.to_dict() for c in digest.provisions_appeared]
+    for row in rows:
+        row["date"] = str(row["date"])
+    order = {"figure": 0, "dropped": 1, "stance": 2, "appeared": 3}
+    rows.sort(key=lambda r: order[r["kind"]])
+    rows.sort(key=lambda r: r["date"], reverse=True)
+    return rows
+
+
+def events_view(store: Store, case: Case, **filters: Any) -> list[Row]:
+    """The timeline (one entry per interaction), newest first as the other listings are."""
+    return [e.to_dict() for e in reversed(timeline(store, case, **filters))]
 
 
 def _label(kind: str, item: Item) -> str:
