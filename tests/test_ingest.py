@@ -352,3 +352,11 @@ def test_segmented_header_line_gives_date_and_author(tmp_path: Path) -> None:
     assert doc.published == date(2024, 3, 3)
     assert doc.author == "Ada Quill"
     assert "Valley Gazette" not in doc.text
+
+
+def test_corpus_paperwork_is_skipped_in_directories(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("About this corpus\n\nIt holds articles.\n", encoding="utf-8")
+    (tmp_path / "LICENSE").write_text("Free to reuse.\n", encoding="utf-8")
+    (tmp_path / "story.txt").write_text("Headline\n\nSome article text here.\n", encoding="utf-8")
+    assert [p.name for p in iter_sources([tmp_path])] == ["story.txt"]
+    assert [p.name for p in iter_sources([tmp_path / "README.md"])] == ["README.md"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import sys
 from collections import Counter
 from datetime import date
@@ -16,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..errors import AccordError, ExtractionError
+from ..limits import Limits
 
 app = typer.Typer(
     help="Accord: a sourced, structured record of a negotiation, from the news.",
@@ -30,6 +33,9 @@ _state = {"debug": False}
 DbOption = Annotated[str, typer.Option("--db", help="Store URL.", envvar="ACCORD_DB")]
 CaseOption = Annotated[Optional[str], typer.Option("--case", help="Bundled case name or case YAML file.")]
 DEFAULT_DB = "sqlite:///accord.db"
+MaxBytesOption = Annotated[Optional[int], typer.Option("--max-bytes", help="Largest file (or WARC record) read, in bytes [ACCORD_MAX_BYTES, default 10 MiB].")]
+MaxCharsOption = Annotated[Optional[int], typer.Option("--max-chars", help="Cut articles at the last paragraph end before this many characters [ACCORD_MAX_CHARS, default 100000].")]
+TimeoutOption = Annotated[Optional[float], typer.Option("--timeout", help="Seconds one file may take to read, 0 for none [ACCORD_TIMEOUT, default 60].")]
 
 
 def _fail(error: BaseException) -> None:
@@ -43,6 +49,13 @@ def _fail(error: BaseException) -> None:
 @app.callback()
 def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False) -> None:
     _state["debug"] = debug
+    logging.basicConfig(format="warning: %(message)s", level=logging.WARNING)
+
+
+def _limits(max_bytes: int | None, max_chars: int | None, timeout: float | None) -> Limits:
+    """Environment limits, overridden by the flags given."""
+    given = {"max_bytes": max_bytes, "max_chars": max_chars, "timeout": timeout}
+    return dataclasses.replace(Limits.from_env(), **{k: v for k, v in given.items() if v is not None})
 
 
 @app.command()
@@ -50,6 +63,9 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories: HTML, text, RSS/Atom, WordPress JSON, WARC.")],
     db: DbOption = DEFAULT_DB,
     case: CaseOption = None,
+    max_bytes: MaxBytesOption = None,
+    max_chars: MaxCharsOption = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Read articles, extract their record and store it. Safe to re-run: nothing changes twice."""
     from ..ingest import iter_sources, read_source
@@ -57,6 +73,7 @@ def ingest(
     from ..store import Store
 
     try:
+        limits = _limits(max_bytes, max_chars, timeout)
         store = Store(db)
         extractor = Extractor(case)
         sources = list(iter_sources(paths))
@@ -72,7 +89,7 @@ def ingest(
         for source in sources:
             progress.update(task, description=f"ingesting {source.name[:40]}")
             try:
-                documents = read_source(source)
+                documents = read_source(source, limits)
             except AccordError as exc:
                 failures.append(str(exc))
                 err.print(f"[red]error:[/red] {exc}", highlight=False)
@@ -111,12 +128,16 @@ def extract(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories to extract from.")],
     case: CaseOption = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write DIR/<file stem>.json per input file.")] = None,
+    max_bytes: MaxBytesOption = None,
+    max_chars: MaxCharsOption = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Extract the accord-gold/1 record of articles, without a database."""
     from ..ingest import iter_sources, read_source
     from ..pipeline import Extractor
 
     try:
+        limits = _limits(max_bytes, max_chars, timeout)
         extractor = Extractor(case)
         sources = list(iter_sources(paths))
     except AccordError as exc:
@@ -128,7 +149,7 @@ def extract(
     failed = 0
     for source in sources:
         try:
-            documents = read_source(source)
+            documents = read_source(source, limits)
             records = [extractor.extract(d).to_json(file=source.name) for d in documents]
         except AccordError as exc:
             failed += 1

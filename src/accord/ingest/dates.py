@@ -11,12 +11,14 @@ import dateparser
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # A full date is required: a bare "March 2025" or "35 minutes ago" is not a publication date.
 _SETTINGS = {"REQUIRE_PARTS": ["day", "month", "year"], "RETURN_AS_TIMEZONE_AWARE": False}
+# No date is written in more characters; longer metadata is not worth dateparser's time.
+_MAX_LENGTH = 100
 
 
 def parse_date(text: str) -> date | None:
     """The calendar date written in ``text`` (any language dateparser knows), or None."""
     text = text.strip()
-    if not text or not re.search(r"\d", text):
+    if not text or len(text) > _MAX_LENGTH or not re.search(r"\d", text):
         return None
     iso = _ISO.fullmatch(text[:10])
     if iso and (len(text) == 10 or text[10] in "T "):

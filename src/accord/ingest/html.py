@@ -24,6 +24,10 @@ _BLOCKS = {
 _CHROME = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
            "button", "iframe", "svg", "select"}  # fmt: skip
 _SPACE = re.compile(r"\s+")
+# Each try stops at the next "<", so a page of unclosed title tags costs linear time.
+_TITLE = re.compile(r"<title\b[^<>]*>([^<]*)</title>", re.IGNORECASE)
+# libxml2 drops what is nested deeper than this many elements in an HTML page.
+_MAX_DEPTH = 255
 # Below this many characters, trafilatura's result is a scrap rather than an article.
 _SCRAP = 200
 
@@ -40,6 +44,14 @@ def fragment_paragraphs(fragment: str) -> list[str]:
         node.drop_tree()
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")
+    # Elements that hold a block element: found bottom-up in one pass, since asking each block
+    # about its descendants is quadratic on nested blocks.
+    holders: set[lxml_html.HtmlElement] = set()
+    for block in root.iter(*_BLOCKS):
+        for ancestor in block.iterancestors():
+            if ancestor in holders:
+                break
+            holders.add(ancestor)
     paragraphs: list[str] = []
     loose: list[str] = []  # text not inside any block element (a bare fragment, a <div> body)
 
@@ -50,7 +62,7 @@ def fragment_paragraphs(fragment: str) -> list[str]:
         loose.clear()
 
     def walk(node: lxml_html.HtmlElement) -> None:
-        if node.tag in _BLOCKS and not any(d.tag in _BLOCKS for d in node.iterdescendants()):
+        if node.tag in _BLOCKS and node not in holders:
             flush()
             lines = (_SPACE.sub(" ", line).strip() for line in node.text_content().split("\n"))
             text = "\n".join(line for line in lines if line)
@@ -92,7 +104,7 @@ def read_html(
         paragraphs = fragment_paragraphs(_body(page))
     title = meta.get("title") or _title(page)
     if not paragraphs:
-        raise InputError(source, "no article text")
+        raise InputError(source, "no article text" + (" (HTML nested too deeply)" if _too_deep(page) else ""))
     text = with_headline(title, paragraphs)
     url = url or meta.get("source") or None
     return Document(
@@ -117,8 +129,22 @@ def _body(page: str) -> str:
     return lxml_html.tostring(body if body is not None else tree, encoding="unicode")
 
 
+def _too_deep(page: str) -> bool:
+    """Whether the parser hit its depth limit, which silently drops the deeper text."""
+    try:
+        tree = lxml_html.document_fromstring(page)
+    except (etree.ParserError, ValueError):
+        return False
+    depth = 0
+    for event, _node in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth >= _MAX_DEPTH:
+            return True
+    return False
+
+
 def _title(page: str) -> str | None:
-    match = re.search(r"<title[^>]*>(.*?)</title>", page, re.IGNORECASE | re.DOTALL)
+    match = _TITLE.search(page)
     if not match:
         return None
     return _SPACE.sub(" ", lxml_html.fromstring(f"<p>{match[1]}</p>").text_content()).strip() or None

@@ -8,6 +8,7 @@ paragraphs are re-joined with blank lines.
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,8 @@ from charset_normalizer import from_bytes
 
 from accord.errors import InputError
 from accord.ingest.dates import parse_date
+
+log = logging.getLogger(__name__)
 
 # How many non-empty lines at the top count as the page header (headline, byline, date, photo).
 HEADER_LINES = 6
@@ -34,6 +37,14 @@ _BOMS = (
 )
 # C0 control bytes other than whitespace: text in any 8-bit encoding or UTF-8 has almost none.
 _CONTROL_BYTES = bytes(b for b in range(32) if chr(b) not in "\n\r\t\f\v")
+_CONTROL_CHARS = dict.fromkeys(_CONTROL_BYTES)
+# UTF-16 sniffing: the bytes looked at, the share of pairs with a zero byte needed (ASCII is
+# rare in some scripts, so this is low), and how many zeros may fall on the other side.
+_SAMPLE_BYTES = 1 << 16
+_MIN_ZEROS = 0.05
+_STRAY_ZEROS = 0.02
+# A UTF-8 file with damage has many more valid non-ASCII characters than invalid sequences.
+_UTF8_MAJORITY = 4
 # Magic numbers of formats that are certainly not articles.
 _BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x7fELF", b"RIFF")
 
@@ -49,22 +60,64 @@ def decode(data: bytes, source: str) -> str:
             except UnicodeDecodeError:
                 raise InputError(source, f"not valid {encoding} despite its byte-order mark") from None
             return _checked(text, source)
+    if data.startswith(_BINARY_MAGIC):
+        raise InputError(source, "binary content")
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return _checked(utf16, source)
     controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
-    if data.startswith(_BINARY_MAGIC) or b"\x00" in data or controls > _MAX_CONTROL_SHARE * len(data):
+    if b"\x00" in data or controls > _MAX_CONTROL_SHARE * len(data):
         raise InputError(source, "binary content")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
-            raise InputError(source, "not valid UTF-8 or any known encoding") from None
-        text = str(best)
+        text = _mostly_utf8(data, source) or _guessed(data, source)
     return _checked(text, source)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a byte-order mark, told by where its zero bytes fall.
+
+    The ASCII characters of UTF-16 text (spaces, digits, punctuation, Latin letters) leave a zero
+    byte on one side of every pair; binary data puts its zeros anywhere.
+    """
+    sample = data[:_SAMPLE_BYTES]
+    if len(data) % 2 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if min(even, odd) > _STRAY_ZEROS * max(even, odd) or max(even, odd) < _MIN_ZEROS * len(sample) / 2:
+        return None
+    try:
+        return data.decode("utf-16-le" if odd > even else "utf-16-be")
+    except UnicodeDecodeError:
+        return None
+
+
+def _mostly_utf8(data: bytes, source: str) -> str | None:
+    """UTF-8 with a few invalid bytes (a bad copy, a truncated character), each replaced by U+FFFD.
+
+    A single-byte encoding read as UTF-8 gives almost no valid multi-byte characters, so those
+    must outnumber the invalid ones: otherwise the text is guessed as a whole instead.
+    """
+    text = data.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - data.count("\ufffd".encode())
+    valid = len(text) - len(text.encode("ascii", "ignore")) - invalid
+    if valid < _UTF8_MAJORITY * invalid:
+        return None
+    log.warning("%s: %d invalid UTF-8 sequence(s) replaced by U+FFFD", source, invalid)
+    return text
+
+
+def _guessed(data: bytes, source: str) -> str:
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(source, "not valid UTF-8 or any known encoding")
+    return str(best)
 
 
 def _checked(text: str, source: str) -> str:
     """Reject decoded text that is really binary, or holds nothing but whitespace."""
-    controls = sum(1 for ch in text if ch < " " and ch not in "\n\r\t\f\v")
+    controls = len(text) - len(text.translate(_CONTROL_CHARS))
     if controls > _MAX_CONTROL_SHARE * len(text):
         raise InputError(source, "binary content")
     if not text.strip():

@@ -6,6 +6,7 @@ import gzip
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -20,8 +21,11 @@ GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
 
 
-def read_warc(path: Path, source: str) -> Iterator[Document | InputError]:
-    """HTML responses -> Documents. Pages read whole before a cut are kept; then the cut is raised."""
+def read_warc(path: Path, source: str, max_bytes: int) -> Iterator[Document | InputError]:
+    """HTML responses -> Documents. Pages read whole before a cut are kept; then the cut is raised.
+
+    The archive is streamed; a response body over ``max_bytes`` is reported and skipped unread.
+    """
     with path.open("rb") as stream:
         truncated = stream.read(2) == GZIP_MAGIC and not _gzip_intact(path)
         stream.seek(0)
@@ -35,7 +39,11 @@ def read_warc(path: Path, source: str) -> Iterator[Document | InputError]:
                 if "html" not in content_type:
                     continue
                 n += 1
-                body = record.content_stream().read()
+                body = _read_upto(record.content_stream(), max_bytes + 1)
+                if len(body) > max_bytes:
+                    limit = f"{max_bytes / 2**20:.1f} MB"
+                    yield InputError(f"{source}#{n}", f"record larger than {limit} (ACCORD_MAX_BYTES)")
+                    continue
                 cut = bool(record.raw_stream.limit)  # fewer bytes than its Content-Length
                 if cut:
                     break
@@ -67,6 +75,15 @@ def _page(record: ArcWarcRecord, body: bytes, content_type: str, source: str) ->
         )
     except InputError as error:
         return error
+
+
+def _read_upto(stream: IO[bytes], size: int) -> bytes:
+    """At most ``size`` bytes: decompressing readers may return fewer per call than are left."""
+    parts: list[bytes] = []
+    while size > 0 and (part := stream.read(min(size, _CHUNK))):
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
 
 
 def _gzip_intact(path: Path) -> bool:
