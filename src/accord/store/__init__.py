@@ -1,4 +1,4 @@
-"""Storage: SQLAlchemy over SQLite (PostgreSQL-ready), schema owned by Alembic migrations."""
+"""Storage: SQLAlchemy over SQLite or PostgreSQL, schema owned by Alembic migrations."""
 
 from accord.store.store import AddResult, Store
 

@@ -16,21 +16,23 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
-    and_,
+    cast,
     desc,
     distinct,
     exists,
     false,
     func,
-    or_,
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from accord.store.schema import (
+    SEARCH_CONFIG,
     actors,
     documents,
     documents_fts,
+    documents_search,
     event_parties,
     events,
     extractions,
@@ -39,6 +41,7 @@ from accord.store.schema import (
     provision_mentions,
     quotes,
     quotes_fts,
+    quotes_search,
     sources,
     stances,
     stories,
@@ -76,19 +79,28 @@ def fts_query(search: str) -> str:
     return " ".join(f'"{word}"{star}' for word, star in _TERM.findall(search))
 
 
-def _matches(conn: Connection, search: str, fts: str, key: ColumnElement[Any],
-             fts_key: ColumnElement[Any],
-             columns: tuple[ColumnElement[Any], ...]) -> ColumnElement[bool]:
-    """Full-text condition: FTS5 on SQLite, a substring match per word elsewhere (until a
-    PostgreSQL tsvector index exists)."""
-    query = fts_query(search)
-    if not query:
+def tsquery(search: str) -> str:
+    """The same query for PostgreSQL's ``to_tsquery``: quoted words (``\\w`` holds no tsquery
+    syntax) joined by ``&``, ``:*`` for a prefix."""
+    return " & ".join(f"'{word}'{':*' if star else ''}" for word, star in _TERM.findall(search))
+
+
+def _matches(conn: Connection, search: str, key: ColumnElement[Any],
+             fts: tuple[str, ColumnElement[Any]],
+             tsv: tuple[ColumnElement[Any], ColumnElement[Any]]) -> ColumnElement[bool]:
+    """Full-text condition on ``key``, through each backend's own index: the FTS5 table ``fts``
+    (name, key column) on SQLite, the generated tsvector ``tsv`` (key column, vector) with its
+    GIN index on PostgreSQL."""
+    if not fts_query(search):
         return false()
     if conn.dialect.name == "sqlite":
-        match = text(f"{fts} MATCH :{fts}_query").bindparams(**{f"{fts}_query": query})
+        name, fts_key = fts
+        match = text(f"{name} MATCH :{name}_query").bindparams(
+            **{f"{name}_query": fts_query(search)})
         return key.in_(select(fts_key).where(match))
-    words = [word for word, _ in _TERM.findall(search)]
-    return and_(*(or_(*(c.ilike(f"%{w}%") for c in columns)) for w in words))
+    tsv_key, vector = tsv
+    query = func.to_tsquery(cast(SEARCH_CONFIG, REGCONFIG), tsquery(search))
+    return key.in_(select(tsv_key).where(vector.bool_op("@@")(query)))
 
 
 def _dated(stmt: Select[Any], since: date | None, until: date | None) -> Select[Any]:
@@ -146,9 +158,9 @@ def find_documents(conn: Connection, *, search: str | None, site: str | None, si
                until: date | None, limit: int, offset: int) -> list[Row]:
     stmt = _dated(select(*DOC_COLUMNS), since, until)
     if search is not None:
-        stmt = stmt.where(_matches(conn, search, "documents_fts", documents.c.id,
-                                   documents_fts.c.document_id,
-                                   (documents.c.title, documents.c.text)))
+        stmt = stmt.where(_matches(conn, search, documents.c.id,
+                                   ("documents_fts", documents_fts.c.document_id),
+                                   (documents_search.c.id, documents_search.c.search)))
     if site is not None:
         stmt = stmt.where(documents.c.site == site)
     return _rows(conn, _page(stmt.order_by(*NEWEST), limit, offset))
@@ -166,8 +178,8 @@ def find_quotes(conn: Connection, *, speaker: str | None, party: str | None, sea
     if party is not None:
         stmt = stmt.where(c.party == party)
     if search is not None:
-        stmt = stmt.where(_matches(conn, search, "quotes_fts", c.id, quotes_fts.c.rowid,
-                                   (c.text, c.speaker)))
+        stmt = stmt.where(_matches(conn, search, c.id, ("quotes_fts", quotes_fts.c.rowid),
+                                   (quotes_search.c.id, quotes_search.c.search)))
     return _rows(conn, _page(stmt, limit, offset))
 
 

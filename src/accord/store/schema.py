@@ -2,7 +2,7 @@
 
 Migrations own the database (``migrations/versions``); these definitions must match them, which
 ``tests/test_store.py`` checks with Alembic's autogenerate comparison. Types are portable
-(SQLite now, PostgreSQL later); full-text search tables are dialect-specific and live apart.
+(SQLite and PostgreSQL); full-text search objects are dialect-specific and live apart.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    column,
+    table,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -189,6 +192,13 @@ documents_fts = Table(
 quotes_fts = Table(
     "quotes_fts", fts_metadata, Column("rowid", Integer), Column("text"), Column("speaker")
 )
+
+# PostgreSQL full-text search, created by the migration on PostgreSQL only: a generated
+# ``search`` tsvector column (with a GIN index) on documents (title and text) and quotes (text and
+# speaker), in the ``accord_text`` configuration. Also kept out of ``metadata``.
+SEARCH_CONFIG = "accord_text"
+documents_search = table("documents", column("id"), column("search", TSVECTOR))
+quotes_search = table("quotes", column("id"), column("search", TSVECTOR))
 
 # Analyst review (migration 0002): the latest decision per item, and every change made.
 review_decisions = Table(

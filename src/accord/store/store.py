@@ -13,7 +13,18 @@ from typing import Any, Literal, TypeVar
 from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
@@ -37,6 +48,10 @@ from accord.store.schema import (
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _WRITE = "accord_write"
+DIALECTS = ("sqlite", "postgresql")
+# Key ("accord" in ASCII) of the PostgreSQL advisory lock that serialises write transactions.
+_WRITE_LOCK = 0x616363_6F7264
+_BATCH = 500  # document ids per query when topping up the near-duplicate index
 
 Status = Literal["new", "duplicate", "syndicated"]
 T = TypeVar("T")
@@ -86,10 +101,18 @@ class Store:
     def __init__(self, url: str = "sqlite:///accord.db") -> None:
         try:
             parsed = make_url(url)
-            self._engine = create_engine(parsed)
+            if parsed.drivername == "postgresql":  # psycopg 3 is the driver Accord installs
+                parsed = parsed.set(drivername="postgresql+psycopg")
+            # A long-running server outlives PostgreSQL restarts: test pooled connections first.
+            server = parsed.get_backend_name() != "sqlite"
+            self._engine = create_engine(parsed, pool_pre_ping=server)
         except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as error:
             raise StoreError(f"invalid store URL {url!r}: {_reason(error)}") from error
         shown = parsed.render_as_string(hide_password=True)
+        self._postgres = self._engine.dialect.name == "postgresql"
+        if self._engine.dialect.name not in DIALECTS:
+            self._engine.dispose()
+            raise StoreError(f"unsupported database in {shown}: use SQLite or PostgreSQL")
         if self._engine.dialect.name == "sqlite":
             _sqlite_setup(self._engine)
         try:
@@ -98,6 +121,7 @@ class Store:
             self._engine.dispose()
             raise StoreError(f"cannot open store {shown}: {_reason(error)}") from error
         self._near: NearDuplicateIndex | None = None
+        self._indexed = 0  # documents stored when the index was last brought up to date
         # Held from BEGIN until the index knows the committed document, so a concurrent add in
         # this process never misses a copy that has just been stored.
         self._add_lock = threading.Lock()
@@ -112,10 +136,16 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
-        """One write transaction: everything inside commits together or not at all."""
+        """One write transaction: everything inside commits together or not at all.
+
+        Writers queue for one lock, as under SQLite's BEGIN IMMEDIATE: on PostgreSQL an advisory
+        lock held to commit, so concurrent processes never store a document twice, group
+        stories from a complete picture and never race to migrate a fresh database."""
         with self._engine.connect() as conn:
             conn.execution_options(**{_WRITE: True})
             with conn.begin():
+                if self._postgres:
+                    conn.execute(select(func.pg_advisory_xact_lock(_WRITE_LOCK)))
                 yield conn
 
     @contextmanager
@@ -129,6 +159,8 @@ class Store:
     def _read(self, query: Callable[..., T], /, **filters: Any) -> T:
         try:
             with self._engine.connect() as conn:
+                if self._postgres:  # one snapshot for a query's several statements, as on SQLite
+                    conn.execution_options(isolation_level="REPEATABLE READ")
                 return query(conn, **filters)
         except SQLAlchemyError as error:
             raise StoreError(f"query failed: {_reason(error)}") from error
@@ -155,18 +187,29 @@ class Store:
                     self._save(conn, ext)
             if sig is not None and self._near is not None:
                 self._near.insert(result.document_id, sig)  # only once committed
+                self._indexed += 1
         return result
 
     def has_extraction(self, document_id: str, case: str) -> bool:
         return bool(self._read(queries.has_extraction, document_id=document_id, case=case))
 
     def _index(self, conn: Connection) -> NearDuplicateIndex:
-        """The near-duplicate index, loaded from stored signatures on first need."""
+        """The near-duplicate index, loaded from stored signatures on first need and topped up
+        with documents other processes have stored since (called under the write lock)."""
+        stored = conn.scalar(select(func.count()).select_from(documents)) or 0
         if self._near is None:
-            near = NearDuplicateIndex()
+            self._near = NearDuplicateIndex()
             for doc_id, sig in conn.execute(select(documents.c.id, documents.c.signature)):
-                near.insert(doc_id, sig)
-            self._near = near
+                self._near.insert(doc_id, sig)
+        elif stored != self._indexed:
+            near = self._near
+            missing = [i for i in conn.scalars(select(documents.c.id)) if i not in near]
+            for at in range(0, len(missing), _BATCH):
+                batch = missing[at:at + _BATCH]
+                for doc_id, sig in conn.execute(select(documents.c.id, documents.c.signature)
+                                                .where(documents.c.id.in_(batch))):
+                    near.insert(doc_id, sig)
+        self._indexed = stored
         return self._near
 
     def _add(self, conn: Connection, doc: Document) -> tuple[AddResult, bytes | None]:

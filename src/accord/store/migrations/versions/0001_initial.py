@@ -182,9 +182,12 @@ def upgrade() -> None:
     for table in ITEM_TABLES:
         _index(table, "document_id")
 
-    # Full-text search is dialect-specific; a PostgreSQL tsvector/GIN branch belongs beside this.
-    if op.get_bind().dialect.name == "sqlite":
+    # Full-text search is dialect-specific.
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
         _create_sqlite_fts()
+    elif dialect == "postgresql":
+        _create_postgresql_fts()
 
 
 def _create_sqlite_fts() -> None:
@@ -222,8 +225,29 @@ def _create_sqlite_fts() -> None:
         op.execute(statement)
 
 
+def _create_postgresql_fts() -> None:
+    """Generated tsvector columns with GIN indexes, so PostgreSQL keeps them in step with every
+    write. The ``accord_text`` configuration mirrors SQLite's FTS5 tokenizer (English stemming,
+    accents folded, no stop words), so a search finds the same rows on both backends."""
+    for statement in (
+        "CREATE EXTENSION IF NOT EXISTS unaccent",
+        "CREATE TEXT SEARCH DICTIONARY accord_stem (TEMPLATE = snowball, Language = english)",
+        "CREATE TEXT SEARCH CONFIGURATION accord_text (COPY = english)",
+        "ALTER TEXT SEARCH CONFIGURATION accord_text ALTER MAPPING FOR asciiword, word, "
+        "hword, hword_part, hword_asciipart, asciihword WITH unaccent, accord_stem",
+        "ALTER TABLE documents ADD COLUMN search tsvector GENERATED ALWAYS AS "
+        "(to_tsvector('accord_text', coalesce(title, '') || ' ' || text)) STORED",
+        "CREATE INDEX ix_documents_search ON documents USING gin (search)",
+        "ALTER TABLE quotes ADD COLUMN search tsvector GENERATED ALWAYS AS "
+        "(to_tsvector('accord_text', text || ' ' || coalesce(speaker, ''))) STORED",
+        "CREATE INDEX ix_quotes_search ON quotes USING gin (search)",
+    ):
+        op.execute(statement)
+
+
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
         op.execute("DROP TABLE IF EXISTS quotes_fts")
         op.execute("DROP TABLE IF EXISTS documents_fts")
     for table in (
@@ -240,3 +264,6 @@ def downgrade() -> None:
         "stories",
     ):
         op.drop_table(table)
+    if dialect == "postgresql":  # the extension stays: other schemas may use it
+        op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS accord_text")
+        op.execute("DROP TEXT SEARCH DICTIONARY IF EXISTS accord_stem")
