@@ -1,5 +1,8 @@
 """The general dictionary of parties (countries, organisations) and the resolver over it.
 
+Regions, cities, armed and political groups and national institutions add phrases that resolve
+to the country they belong to ("Kharkiv", "Hezbollah", "the Knesset"), never new parties.
+
 Matching is on whole tokens and case-sensitive, so "US" never fires inside "USB" nor on the
 pronoun "us"; the longest phrase wins, and known non-party phrases ("Washington Post") shadow.
 """
@@ -41,11 +44,16 @@ def _read(name: str) -> Any:
         raise CaseError(f"gazetteer {name}: cannot load: {exc}") from None
 
 
+GROUP_KINDS = frozenset({"armed", "political", "institution", "company"})
+
+
 @cache
 def load_gazetteer() -> Gazetteer:
-    """Countries and organisations from the package data, loaded once."""
+    """Countries and organisations, then places and groups that stand for them, loaded once."""
     countries = _read("countries.yaml")
     orgs = _read("organisations.yaml")
+    regions = _read("regions.yaml")
+    groups = _read("groups.yaml")
     parties: dict[str, Party] = {}
     phrases: dict[str, str] = {}
     for row in countries["countries"]:
@@ -59,9 +67,31 @@ def load_gazetteer() -> Gazetteer:
                 phrases[phrase] = party.code
             else:
                 phrases.setdefault(phrase, party.code)
-    for phrase in countries.get("non_party") or []:
+    # places and groups only add phrases: a country or organisation name never changes meaning
+    for code, names in [*_places(regions), *_groups(groups)]:
+        if code not in parties:
+            raise CaseError(f"gazetteer: unknown party code {code!r} for {names[0]!r}")
+        for phrase in names:
+            phrases.setdefault(phrase, code)
+    for phrase in [*(countries.get("non_party") or []), *(regions.get("non_party") or [])]:
         phrases[phrase] = _SHADOW
     return Gazetteer(parties, phrases, frozenset(orgs.get("european_qualified") or ()))
+
+
+def _places(data: Any) -> list[tuple[str, list[str]]]:
+    """(country, phrases) of regions.yaml: regions, cities and peoples all name the country."""
+    return [(row["code"], [*row.get("regions", []), *row.get("cities", []), *row.get("peoples", [])])
+            for row in data["regions"]]
+
+
+def _groups(data: Any) -> list[tuple[str, list[str]]]:
+    """(country, phrases) of groups.yaml; the kind is checked so the file stays one vocabulary."""
+    found: list[tuple[str, list[str]]] = []
+    for row in data["groups"]:
+        if row["kind"] not in GROUP_KINDS:
+            raise CaseError(f"gazetteer groups.yaml: {row['name']!r} has unknown kind {row['kind']!r}")
+        found.append((row["code"], [row["name"], *row["aliases"]]))
+    return found
 
 
 def _key(phrase: str) -> tuple[str, ...]:
