@@ -3,37 +3,87 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import cached_property, partial
 from pathlib import Path
+from types import TracebackType
+
+from spacy.language import Language
 
 from .case import Case, load_case
 from .errors import ExtractionError
 from .models import Document, Extraction
 from .nlp import load_nlp
+from .parallel import ExtractionPool, chunked
 
 
 class Extractor:
-    """Runs the spaCy pipeline with Accord's components for one case."""
+    """Runs the spaCy pipeline with Accord's components for one case.
+
+    With ``workers > 1`` the extraction runs in a pool of processes that lives until ``close()``
+    (or the end of a ``with`` block), so repeated calls don't reload the model.
+    """
 
     def __init__(self, case: str | Path | None = None) -> None:
         self.case: Case = load_case(case)
-        self.nlp = load_nlp(str(case) if case is not None else self.case.name)
+        self._spec = str(case) if case is not None else self.case.name
+        self._pool: ExtractionPool | None = None
+
+    @cached_property
+    def nlp(self) -> Language:
+        """Loaded on first use: a parent that only feeds worker processes never needs it."""
+        return load_nlp(self._spec)
 
     def extract(self, document: Document) -> Extraction:
         """Extract everything from one document; raises ExtractionError if an extractor failed."""
-        result = next(self._run([document]))[1]
+        result = self._one(document)
         if isinstance(result, ExtractionError):
             raise result
         return result
 
     def extract_many(
-        self, documents: Iterable[Document], batch_size: int = 8
+        self, documents: Iterable[Document], batch_size: int = 8, workers: int = 1
     ) -> Iterator[tuple[Document, Extraction | ExtractionError]]:
-        """Extract from many documents; a failing extractor yields an error for that document only."""
-        yield from self._run(documents, batch_size)
+        """Extract from many documents, in input order; a failing document yields an error for
+        that document only. ``workers > 1`` spreads batches over that many processes."""
+        if workers <= 1:
+            yield from self._run(documents, batch_size)
+            return
+        if self._pool is None or self._pool.workers != workers:
+            self.close()
+            self._pool = ExtractionPool(partial(_loaded, self._spec), workers)
+        yield from self._pool.run(documents, batch_size)
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
 
     def _run(
-        self, documents: Iterable[Document], batch_size: int = 8
+        self, documents: Iterable[Document], batch_size: int
     ) -> Iterator[tuple[Document, Extraction | ExtractionError]]:
+        """Batches through ``nlp.pipe``; if spaCy itself fails on a batch, its documents are
+        redone one by one so that only the bad one is lost."""
+        for chunk in chunked(documents, batch_size):
+            try:
+                results = list(self._pipe(chunk, batch_size))
+            except Exception:  # noqa: BLE001 - narrowed to the failing document below
+                results = [self._one(document) for document in chunk]
+            yield from zip(chunk, results)
+
+    def _one(self, document: Document) -> Extraction | ExtractionError:
+        try:
+            return next(self._pipe([document], 1))
+        except Exception as exc:  # noqa: BLE001 - reported per document
+            return ExtractionError(f"{document.source}: extraction failed: {type(exc).__name__}: {exc}")
+
+    def _pipe(self, documents: list[Document], batch_size: int) -> Iterator[Extraction | ExtractionError]:
         def docs() -> Iterator[tuple]:
             for document in documents:
                 doc = self.nlp.make_doc(document.text)
@@ -42,9 +92,9 @@ class Extractor:
 
         for doc, document in self.nlp.pipe(docs(), as_tuples=True, batch_size=batch_size):
             if doc._.errors:
-                yield document, ExtractionError(f"{document.source}: extraction failed: {'; '.join(doc._.errors)}")
+                yield ExtractionError(f"{document.source}: extraction failed: {'; '.join(doc._.errors)}")
                 continue
-            yield document, Extraction(
+            yield Extraction(
                 document=document,
                 case=self.case.name,
                 actors=doc._.actors,
@@ -53,3 +103,10 @@ class Extractor:
                 stances=doc._.stances,
                 events=doc._.events,
             )
+
+
+def _loaded(spec: str) -> Extractor:
+    """A worker's extractor with its model loaded at start-up, not during its first batch."""
+    extractor = Extractor(spec)
+    extractor.nlp
+    return extractor

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from accord.case import Case
+from accord.case import Case, Rule
+from accord.case.patterns import fold
 from accord.models import Figure, ProvisionMention
 
 # Dependency labels that open a new clause: a figure must not be read across them.
@@ -64,7 +65,10 @@ class _Hit:
 
 def extract_provisions(doc: Doc, case: Case) -> list[ProvisionMention]:
     """One mention per (provision, sentence), most specific ids only, with their figures."""
-    by_sent = [(sent, list(_sentence_hits(sent, case))) for sent in doc.sents]
+    text = doc.text  # Doc.text joins every token again on each access
+    folded = fold(text)
+    rules = {prov.id: [rule for rule in prov.rules if rule.possible(folded)] for prov in case.provisions}
+    by_sent = [(sent, list(_sentence_hits(sent, case, rules))) for sent in doc.sents]
     mentioned = {h.pid for _, hits in by_sent for h in hits}
     parents = case.parents()
     covered = {parents[pid] for pid in mentioned if pid in parents}
@@ -75,7 +79,7 @@ def extract_provisions(doc: Doc, case: Case) -> list[ProvisionMention]:
             if hit.pid not in covered:
                 figures = list(_figures(doc, hit, case.provision(hit.pid).units))
                 mentions.append(ProvisionMention(hit.pid, sent.start_char, sent.end_char, figures))
-        if not hits and previous and "\n" not in doc.text[previous[0].sent.end_char : sent.start_char]:
+        if not hits and previous and "\n" not in text[previous[0].sent.end_char : sent.start_char]:
             mentions.extend(_continued(doc, sent, previous, case, covered))
         previous = hits
     return mentions
@@ -100,11 +104,11 @@ def _continued(doc: Doc, sent: Span, previous: list[_Hit], case: Case, covered: 
             yield ProvisionMention(hit.pid, sent.start_char, sent.end_char, figures)
 
 
-def _sentence_hits(sent: Span, case: Case) -> Iterator[_Hit]:
-    """The first firing rule of each provision in this sentence."""
+def _sentence_hits(sent: Span, case: Case, rules: dict[str, list[Rule]]) -> Iterator[_Hit]:
+    """The first firing rule of each provision in this sentence (of the rules the document allows)."""
     text = sent.text
     for prov in case.provisions:
-        for rule in prov.rules:
+        for rule in rules[prov.id]:
             span = rule.match(text)
             if span is not None:
                 yield _Hit(prov.id, sent, sent.start_char + span[0], sent.start_char + span[1])
@@ -194,17 +198,18 @@ def _unit(currency: str | None, percent: bool, noun: str, value: float, grouped:
 
 def _status(doc: Doc, sent: Span, start: int, end: int, clause: Token) -> str:
     """proposed / current / other, from the words around the number and in its clause."""
-    before = doc.text[max(sent.start_char, start - 40):start]
-    after = doc.text[end:min(sent.end_char, end + 40)]
+    text = doc.text  # Doc.text joins every token again on each access
+    before = text[max(sent.start_char, start - 40):start]
+    after = text[end:min(sent.end_char, end + 40)]
     if re.search(r"\bfrom\s+(?:about\s+|around\s+|roughly\s+|approximately\s+|some\s+|nearly\s+)?$", before) \
             and re.match(r"\s*(?:\w+\s+)?(?:troops\s+|personnel\s+|soldiers\s+)?to\b", after):
         return "current"
     if re.search(r"\bto\s+(?:about\s+|around\s+|roughly\s+|approximately\s+)?$", before) and re.search(r"\bfrom\b", before):
         return "proposed"
-    local = doc.text[max(sent.start_char, start - 60):min(sent.end_char, end + 30)]
+    local = text[max(sent.start_char, start - 60):min(sent.end_char, end + 30)]
     if _CURRENT.search(local):
         return "current"
-    clause_text = doc.text[clause.left_edge.idx:clause.right_edge.idx + len(clause.right_edge)]
+    clause_text = text[clause.left_edge.idx:clause.right_edge.idx + len(clause.right_edge)]
     if _PROPOSED.search(clause_text):
         return "proposed"
     return "other"

@@ -293,6 +293,7 @@ def _inherit_parties(doc: Doc, quotes: list[Quote]) -> None:
 
 def _indirect(doc: Doc, mentions: Mentions, inside: list[tuple[int, int]]) -> list[Quote]:
     lex = _lex()
+    text = doc.text  # Doc.text joins every token again on each access
     found: list[tuple[Quote, int]] = []
     seen: set[tuple[int, int]] = set()
     for t in doc:
@@ -326,17 +327,17 @@ def _indirect(doc: Doc, mentions: Mentions, inside: list[tuple[int, int]]) -> li
         if _inside(start, inside) or _inside(start - 1, inside):
             continue  # the clause is itself a direct quote
         cut = next((s - 1 for s, e in sorted(inside) if start < s <= end), None)
-        if cut is not None and _boundary_before(doc.text, cut):
-            if len(doc.text[start:cut].split()) < _MIN_CUT_WORDS:
+        if cut is not None and _boundary_before(text, cut):
+            if len(text[start:cut].split()) < _MIN_CUT_WORDS:
                 continue  # only a lead-in to a direct quote ("The talks were “...”")
             end = cut
-            while end > start and (doc.text[end - 1].isspace() or doc.text[end - 1] in ",;:—-"):
+            while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—-"):
                 end -= 1
         if end - start < 10 or _overlap(start, end, inside) > (end - start) / 2 or (start, end) in seen:
             continue
         seen.add((start, end))
         ref, head = _speaker(cue, None, mentions)
-        found.append((_quote(doc.text[start:end], "indirect", ref, start, end, cue, head), cue.idx))
+        found.append((_quote(text[start:end], "indirect", ref, start, end, cue, head), cue.idx))
     return _outermost(found)
 
 

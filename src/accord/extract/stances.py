@@ -197,9 +197,12 @@ class _Cues:
         """Cue tokens of a sentence with their category; a phrase is anchored on its first word."""
         anchored: set[int] = set()
         words = [t.lower_ for t in sent]
+        starts: dict[str, list[int]] = {}  # where each word is: a phrase is only tried there
+        for i, word in enumerate(words):
+            starts.setdefault(word, []).append(i)
         for phrase, category in self.phrases:
             n = len(phrase)
-            for i in range(len(words) - n + 1):
+            for i in starts.get(phrase[0], []):
                 if words[i : i + n] == phrase and sent[i].i not in anchored:
                     anchored.add(sent[i].i)
                     yield sent[i], category

@@ -1,0 +1,140 @@
+"""Extractor.extract_many: worker processes give the same extractions as one process, in input
+order, with bounded read-ahead; a bad document, a dead worker or a broken case file costs errors,
+never the batch. The worker pool is started once for the module (own sample sentences)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from accord.errors import CaseError, ExtractionError
+from accord.models import Document
+from accord.pipeline import Extractor
+
+TEXTS = [
+    "Secretary of State Marco Rubio said on Sunday that the talks in Geneva had been productive.\n\n"
+    "The draft would cap the Ukrainian army at 600,000 troops.",
+    "Kremlin spokesman Dmitry Peskov said Moscow had not yet received the revised plan.",
+    "Ukrainian and American delegations met in Geneva on Sunday to discuss the 28-point plan.\n\n"
+    "\u201cWe are making real progress,\u201d Rubio told reporters after the meeting.",
+    "President Volodymyr Zelensky rejected any withdrawal from Donbas and said Ukraine would not "
+    "give up territory it controls.",
+    "The weather in the valley stayed mild all week, and the harvest came in early.",
+]
+BATCH = 2  # five documents twice in batches of two: more chunks than the pool keeps in flight
+
+
+def _documents(tag: str) -> list[Document]:
+    return [
+        Document(text=text, source=f"{tag}-{i}.txt", published=date(2025, 11, 23))
+        for i, text in enumerate(TEXTS * 2)
+    ]
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Iterator[Extractor]:
+    with Extractor() as extractor:
+        yield extractor
+
+
+@pytest.fixture(scope="module")
+def expected(extractor: Extractor) -> list[dict]:
+    """Single-process results, the reference for the parallel runs."""
+    return [result.to_json() for _, result in extractor.extract_many(_documents("doc"), batch_size=BATCH)]
+
+
+def _worker_pids() -> list[int]:
+    """This process's spawned children: the pool's workers (Linux /proc)."""
+    pids = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            parent = (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            command = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if parent == str(os.getpid()) and b"spawn_main" in command:
+            pids.append(int(proc.name))
+    return pids
+
+
+def test_two_workers_give_the_single_process_extractions_in_order(extractor: Extractor, expected: list[dict]) -> None:
+    documents = _documents("doc")
+    pairs = list(extractor.extract_many(documents, batch_size=BATCH, workers=2))
+    assert [d for d, _ in pairs] == documents
+    assert all(mine is theirs for (mine, _), theirs in zip(pairs, documents))
+    assert all(result.document is document for document, result in pairs)
+    assert [result.to_json() for _, result in pairs] == expected
+    assert any(r.quotes for _, r in pairs) and any(r.provisions for _, r in pairs)  # not a vacuous comparison
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failing_document_fails_alone(extractor: Extractor, expected: list[dict], workers: int) -> None:
+    documents = _documents("doc")
+    documents[3] = Document(text=None, source="unreadable.txt")  # type: ignore[arg-type]  # a broken reader's output
+    pairs = list(extractor.extract_many(documents, batch_size=BATCH, workers=workers))
+    assert [d for d, _ in pairs] == documents
+    error = pairs[3][1]
+    assert isinstance(error, ExtractionError)
+    assert str(error).startswith("unreadable.txt: extraction failed: ")
+    kept = [result.to_json() for i, (_, result) in enumerate(pairs) if i != 3]
+    assert kept == expected[:3] + expected[4:]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_input_is_read_ahead_by_a_few_batches_only(extractor: Extractor, workers: int) -> None:
+    pulled = 0
+
+    def endless() -> Iterator[Document]:
+        nonlocal pulled
+        while True:
+            pulled += 1
+            yield Document(text=TEXTS[pulled % len(TEXTS)], source=f"stream-{pulled}.txt")
+
+    stream = extractor.extract_many(endless(), batch_size=BATCH, workers=workers)
+    first = [next(stream) for _ in range(3)]
+    stream.close()
+    assert [d.source for d, _ in first] == ["stream-1.txt", "stream-2.txt", "stream-3.txt"]
+    assert pulled <= 2 * workers * BATCH + BATCH
+
+
+def test_a_killed_worker_costs_no_document(extractor: Extractor, expected: list[dict]) -> None:
+    list(extractor.extract_many(_documents("warm"), batch_size=BATCH, workers=2))  # the pool is up
+    pids = _worker_pids()
+    assert pids
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while set(pids) & set(_worker_pids()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pairs = list(extractor.extract_many(_documents("doc"), batch_size=BATCH, workers=2))
+    assert [result.to_json() for _, result in pairs] == expected
+    assert _worker_pids() and not set(pids) & set(_worker_pids())  # a fresh pool did the work
+
+
+def test_invalid_case_file_is_named_before_any_work(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: broken\nparties: [\n", encoding="utf-8")
+    with pytest.raises(CaseError, match="broken.yaml"):
+        Extractor(path)
+
+
+def test_case_file_broken_after_start_gives_one_error_per_document(tmp_path: Path) -> None:
+    """The workers read the case file themselves: if it went bad meanwhile, every document
+    says so clearly instead of the pool failing or hanging."""
+    bundled = Path(__file__).resolve().parents[1] / "src" / "accord" / "data" / "cases" / "ukraine-2025" / "case.yaml"
+    path = tmp_path / "case.yaml"
+    path.write_text(bundled.read_text(encoding="utf-8"), encoding="utf-8")
+    with Extractor(path) as extractor:
+        path.write_text("name: broken\nparties: [\n", encoding="utf-8")
+        pairs = list(extractor.extract_many(_documents("doc")[:3], batch_size=BATCH, workers=2))
+    assert len(pairs) == 3
+    for document, result in pairs:
+        assert isinstance(result, ExtractionError)
+        assert str(result).startswith(f"{document.source}: extraction failed: ")
+        assert "case.yaml" in str(result) and "YAML syntax error" in str(result)
