@@ -202,3 +202,21 @@ def test_export_gold_round_trips_through_eval(tmp_path):
     metrics = json.loads(out)["metrics"]
     assert metrics["quotes"]["end_to_end"]["f1"] == 1.0
     assert metrics["provisions"]["exact"]["f1"] == 1.0 and metrics["events"]["f1"] == 1.0
+
+
+def test_ingest_and_extract_with_two_workers_match_one(tmp_path):
+    one, two = f"sqlite:///{tmp_path / 'one.db'}", f"sqlite:///{tmp_path / 'two.db'}"
+    sources = [str(EXAMPLES / "saved"), str(EXAMPLES / "feeds")]
+    assert run("ingest", *sources, "--db", one)[0] == 0
+    code, _, err = run("ingest", *sources, "--db", two, "--workers", "2")
+    assert code == 0, err
+    rows = [json.loads(run("show", "quotes", "--db", db, "--json", "--limit", "500")[1]) for db in (one, two)]
+    assert [(q["document_id"], q["start"], q["speaker"]) for q in rows[0]] == [
+        (q["document_id"], q["start"], q["speaker"]) for q in rows[1]
+    ]
+    out_dir = tmp_path / "out"
+    code, _, err = run("extract", str(EXAMPLES / "feeds"), "--out", str(out_dir), "--workers", "2")
+    assert code == 0, err
+    assert sorted(p.name for p in out_dir.iterdir()) == ["atom-1.json", "atom-2.json"] + [
+        f"negotiations-{n}.json" for n in (1, 2, 3)
+    ]

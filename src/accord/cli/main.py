@@ -6,10 +6,10 @@ import dataclasses
 import json
 import logging
 import sys
-from collections import Counter
 from datetime import date
 from enum import Enum
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Annotated, Any, Optional
 
 import typer
@@ -19,6 +19,7 @@ from rich.table import Table
 
 from ..errors import AccordError, ExtractionError
 from ..limits import Limits
+from ..models import Document
 
 app = typer.Typer(
     help="Accord: a sourced, structured record of a negotiation, from the news.",
@@ -58,68 +59,42 @@ def _limits(max_bytes: int | None, max_chars: int | None, timeout: float | None)
     return dataclasses.replace(Limits.from_env(), **{k: v for k, v in given.items() if v is not None})
 
 
+WorkersOption = Annotated[int, typer.Option("--workers", min=1, help="Extract in this many processes (each loads the model once).")]
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories: HTML, text, RSS/Atom, WordPress JSON, WARC.")],
     db: DbOption = DEFAULT_DB,
     case: CaseOption = None,
+    workers: WorkersOption = 1,
     max_bytes: MaxBytesOption = None,
     max_chars: MaxCharsOption = None,
     timeout: TimeoutOption = None,
 ) -> None:
     """Read articles, extract their record and store it. Safe to re-run: nothing changes twice."""
-    from ..ingest import iter_sources, read_source
+    from ..batch import ingest_paths
+    from ..ingest import iter_sources
     from ..pipeline import Extractor
     from ..store import Store
 
     try:
         limits = _limits(max_bytes, max_chars, timeout)
-        store = Store(db)
-        extractor = Extractor(case)
-        sources = list(iter_sources(paths))
+        total = sum(1 for _ in iter_sources(paths))
+        with Store(db) as store, Extractor(case) as extractor, Progress(
+            TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("ingesting", total=total)
+            report = ingest_paths(
+                paths, store, extractor, limits=limits, workers=workers,
+                on_source=lambda source: progress.update(task, advance=1, description=f"read {source.name[:40]}"),
+                on_error=lambda message: err.print(f"[red]error:[/red] {message}", highlight=False),
+            )
     except AccordError as exc:
         _fail(exc)
-    counts: Counter[str] = Counter()
-    failures: list[str] = []
-    with Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True, disable=not err.is_terminal,
-    ) as progress:
-        task = progress.add_task("ingesting", total=len(sources))
-        for source in sources:
-            progress.update(task, description=f"ingesting {source.name[:40]}")
-            try:
-                documents = read_source(source, limits)
-            except AccordError as exc:
-                failures.append(str(exc))
-                err.print(f"[red]error:[/red] {exc}", highlight=False)
-                progress.advance(task)
-                continue
-            todo = [d for d in documents if not store.has_extraction(d.id, extractor.case.name)]
-            for document in documents:
-                if document not in todo:
-                    counts[store.add_document(document).status] += 1
-            for document, result in extractor.extract_many(todo):
-                if isinstance(result, ExtractionError):
-                    failures.append(str(result))
-                    err.print(f"[red]error:[/red] {result}", highlight=False)
-                    counts[store.add_document(document).status] += 1
-                    continue
-                try:
-                    counts[store.ingest(document, result).status] += 1
-                except AccordError as exc:
-                    failures.append(f"{document.source}: {exc}")
-                    err.print(f"[red]error:[/red] {document.source}: {exc}", highlight=False)
-            progress.advance(task)
-    store.close()
-    docs = sum(counts.values())
-    summary = (
-        f"{len(sources)} source(s), {docs} document(s): {counts['new']} new, "
-        f"{counts['syndicated']} syndicated copies grouped, {counts['duplicate']} already stored; "
-        f"{len(failures)} failed"
-    )
-    err.print(summary, highlight=False)
-    if failures:
+    err.print(report.summary(), highlight=False)
+    if report.failures:
         raise typer.Exit(1)
 
 
@@ -128,17 +103,20 @@ def extract(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories to extract from.")],
     case: CaseOption = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write DIR/<file stem>.json per input file.")] = None,
+    workers: WorkersOption = 1,
     max_bytes: MaxBytesOption = None,
     max_chars: MaxCharsOption = None,
     timeout: TimeoutOption = None,
 ) -> None:
-    """Extract the accord-gold/1 record of articles, without a database."""
+    """Extract the accord-gold/1 record of articles, without a database.
+
+    One file prints its JSON (a list for a feed or archive); with --out, each input file gives
+    DIR/<file stem>.json, or DIR/<file stem>-<n>.json per entry of a feed or archive."""
     from ..ingest import iter_sources, read_source
     from ..pipeline import Extractor
 
     try:
         limits = _limits(max_bytes, max_chars, timeout)
-        extractor = Extractor(case)
         sources = list(iter_sources(paths))
     except AccordError as exc:
         _fail(exc)
@@ -146,24 +124,43 @@ def extract(
         _fail(AccordError("several input files: give --out DIR to write one JSON file each"))
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-    failed = 0
-    for source in sources:
-        try:
-            documents = read_source(source, limits)
-            records = [extractor.extract(d).to_json(file=source.name) for d in documents]
-        except AccordError as exc:
-            failed += 1
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
-            continue
-        if out_dir is None:
-            payload: Any = records[0] if len(records) == 1 else records
-            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
-            continue
-        for n, record in enumerate(records, 1):
-            name = source.stem if len(records) == 1 else f"{source.stem}-{n}"
-            (out_dir / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    failed: set[Path] = set()
+    origin: dict[int, tuple[Path, int, int]] = {}  # id(document) -> (source, entry number, entries)
+    printed: list[dict] = []
+
+    def documents() -> Iterator[Document]:
+        for source in sources:
+            try:
+                entries = read_source(source, limits)
+            except AccordError as exc:
+                failed.add(source)
+                err.print(f"[red]error:[/red] {exc}", highlight=False)
+                continue
+            for n, document in enumerate(entries, 1):
+                origin[id(document)] = (source, n, len(entries))
+                yield document
+
+    try:
+        with Extractor(case) as extractor:
+            for document, result in extractor.extract_many(documents(), workers=workers):
+                source, n, entries = origin.pop(id(document))
+                if isinstance(result, ExtractionError):
+                    failed.add(source)
+                    err.print(f"[red]error:[/red] {result}", highlight=False)
+                    continue
+                record = result.to_json(file=source.name)
+                if out_dir is None:
+                    printed.append(record)
+                else:
+                    name = source.stem if entries == 1 else f"{source.stem}-{n}"
+                    (out_dir / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    except AccordError as exc:
+        _fail(exc)
+    if out_dir is None and printed:
+        payload: Any = printed[0] if len(printed) == 1 else printed
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
     if out_dir is not None:
-        err.print(f"{len(sources) - failed} file(s) written to {out_dir}; {failed} failed", highlight=False)
+        err.print(f"{len(sources) - len(failed)} file(s) written to {out_dir}; {len(failed)} failed", highlight=False)
     if failed:
         raise typer.Exit(1)
 
