@@ -82,8 +82,10 @@ def _head_word(role: str) -> str:
     return next((w for w in words if w in heads), words[-1] if words else "")
 
 
+@cache
 def _people_matcher(case: Case, vocab: Vocab) -> PhraseMatcher:
-    """Matches the case's key people by name and alias, for names NER misses."""
+    """Matches the case's key people by name and alias, for names NER misses (built once per
+    case and vocabulary: cases compare by identity)."""
     matcher = PhraseMatcher(vocab)
     for i, person in enumerate(case.people):
         names = {person.name, *person.aliases, person.name.split()[-1]}

@@ -12,6 +12,8 @@ discourse before them. An ``EventPolicy`` says which coded events are kept: the 
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -591,9 +593,25 @@ def _main_pair(text: str, parties: PartyLookup) -> list[str]:
     return ranked[:2]
 
 
+_PARAGRAPHS_KEY = "accord.paragraph_starts"
+
+
 def _paragraph(doc: Doc, idx: int) -> int:
     """The number of non-blank lines before this character: paragraphs of a news text."""
-    return sum(1 for line in doc.text[:idx].split("\n")[:-1] if line.strip())
+    return bisect_right(_paragraph_starts(doc), idx) - 1
+
+
+def _paragraph_starts(doc: Doc) -> list[int]:
+    """Start offsets of the document's non-blank lines, computed once per Doc."""
+    starts = doc.user_data.get(_PARAGRAPHS_KEY)
+    if starts is None:
+        starts, pos = [], 0
+        for line in doc.text.split("\n"):
+            if line.strip():
+                starts.append(pos)
+            pos += len(line) + 1
+        doc.user_data[_PARAGRAPHS_KEY] = starts
+    return starts
 
 
 def _share_places(found: list[_Candidate]) -> None:
