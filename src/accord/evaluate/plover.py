@@ -17,7 +17,6 @@ GOLD_DIR``) are reported separately.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from rich.table import Table
 from ..case import PartyResolver
 from ..errors import GoldError
 from ..models import Event
+from .scoring import read_json
 
 if TYPE_CHECKING:  # the pipeline loads spaCy; importing the scorer should not
     from ..extract.events import EventPolicy
@@ -166,12 +166,7 @@ def score_plover(path: Path, extractor: Extractor, policy: EventPolicy | None = 
 
 def _load(path: Path) -> list[Mapping[str, Any]]:
     """The coded records of the file, without documentation records."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise GoldError(f"{path}: malformed JSON: {exc.msg} at line {exc.lineno}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GoldError(f"{path}: cannot be read: {exc}") from exc
+    data = read_json(path)
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise GoldError(f"{path}: not a JSON array of PLOVER records")
     records = [r for r in data if r.get("event") != _DOCUMENT]

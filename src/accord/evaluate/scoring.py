@@ -417,16 +417,17 @@ def load_gold_dir(path: Path) -> dict[str, dict]:
     """Every ``*.json`` gold file in ``path`` by file stem, validated as accord-gold/1."""
     if not path.is_dir():
         raise GoldError(f"{path}: not a directory of gold files")
-    golds = {}
-    for file in sorted(path.glob("*.json")):
-        try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise GoldError(f"{file}: malformed JSON: {exc.msg} at line {exc.lineno}") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GoldError(f"{file}: cannot be read: {exc}") from exc
-        golds[file.stem] = _check_gold(data, str(file))
-    return golds
+    return {file.stem: _check_gold(read_json(file), str(file)) for file in sorted(path.glob("*.json"))}
+
+
+def read_json(file: Path) -> Any:
+    """A gold file's JSON, or a one-line GoldError naming the file."""
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise GoldError(f"{file}: malformed JSON: {exc.msg} at line {exc.lineno}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GoldError(f"{file}: cannot be read: {exc}") from exc
 
 
 def find_text(gold: dict, texts_dirs: Path | Sequence[Path]) -> Path:
