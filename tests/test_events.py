@@ -303,3 +303,45 @@ def test_talks_without_recent_parties_are_the_articles_main_pair(nlp_base: Langu
     )
     found = events_of(nlp_base, case, text)
     assert [(e.type, e.actors, e.location) for e in found] == [("CONSULT", ["CHL", "PER"], "Lima")]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "parties"),
+    [
+        # a group noun that is also a quantity word still takes its country from "in X"
+        ("Opposition groups in Chile are demanding that the president resign.", "REQUEST", {"CHL"}),
+        # "X says it is ready to ...": the pronoun under an adjective stands for the reporter
+        ("Peru says it is ready to withdraw its troops from Ecuador.", "AGREE", {"ECU", "PER"}),
+        # nominalisations and phrasal triggers from the lexicon
+        ("Rebels in Chad declared a ceasefire on Monday.", "RETREAT", {"TCD"}),
+        ("Chilean tanks fired at Bolivian positions near Arica.", "ASSAULT", {"BOL", "CHL"}),
+        ("French farmers blocked a bridge near Lyon for three hours.", "PROTEST", {"FRA"}),
+        # a nominal act under an intended verb is read like the verb: extending a curfew threatens
+        ("Chile announced that it would extend the curfew in Santiago.", "THREATEN", {"CHL"}),
+        # a commitment is coded as what it commits to
+        ("Peruvian rebels have vowed to attack Ecuador.", "THREATEN", {"ECU", "PER"}),
+        # the subject of a demand's "that" clause is the one asked
+        ("Norway repeated its demand that Sweden free the fishermen.", "REQUEST", {"NOR", "SWE"}),
+        # "on a visit" hangs the visit on the traveller
+        ("The Chilean president arrived in Lima on a state visit.", "CONSULT", {"CHL", "PER"}),
+        # ending a cooperative act is a sanction
+        ("Norway ended its talks with Sweden.", "SANCTION", {"NOR", "SWE"}),
+        # preparing an attack is a show of force, also through an aspect verb
+        ("The Chilean army prepared to resume shelling Bolivian positions.", "MOBILIZE", {"BOL", "CHL"}),
+        # a light verb leaves the act to its object noun
+        ("The Peruvian government ordered patrols along the border.", "MOBILIZE", {"PER"}),
+        # a one-sided act of no party takes the parties of its purpose
+        ("Islamist students began a hunger strike on Monday to demand the resignation of the Peruvian "
+         "president.", "PROTEST", {"PER"}),
+    ],
+)
+def test_coder_first_event(nlp_base: Language, case: Case, text: str, kind: str, parties: set[str]) -> None:
+    found = extract_events(nlp_base(text), case, [], None, CODER)
+    assert found and found[0].type == kind and parties <= set(found[0].actors)
+
+
+def test_sanctions_on_a_party_name_their_target(nlp_base: Language, case: Case) -> None:
+    # "on" is quoted in the lexicon: YAML reads a bare on as true
+    assert keys(events_of(nlp_base, case, "Norway imposed sanctions on Iran on Monday.")) == {
+        ("SANCTION", ("IRN", "NOR"))
+    }

@@ -5,6 +5,8 @@ A verb-pattern coder: triggers (verbs, event nouns, "willing"-type adjectives) c
 and Y", the subject of "demanded that X ...") and the place ("in Geneva"), and factuality rules
 drop what is only planned, hypothetical or negated. Acts about the future that happened as acts
 (a threat, a demand, a promise) are events of their own type; "X said Y must ..." is a request.
+A commitment is coded as what it commits to ("swore to fight" threatens), a light verb as its
+object noun ("ordered patrols"), and ending a cooperative act as a sanction ("ended the talks").
 Participants named only by reference ("both sides", "the talks in Geneva") come from the
 discourse before them. An ``EventPolicy`` says which coded events are kept: the news record's
 (facts between two parties) by default, a sentence coder's (statements too) for benchmarks.
@@ -80,6 +82,12 @@ class _Lexicon:
         self.venue_verbs = set(lex["venue_verbs"])
         self.refusal_heads = set(lex["refusal_heads"])
         self.act_heads = set(lex["act_heads"])
+        self.commissives = set(lex["commissives"])
+        self.light_verbs = set(lex["light_verbs"])
+        self.stop_heads = set(lex["stop_heads"])
+        self.stopped: dict[str, str] = lex["stopped_types"]
+        self.preparation_heads = set(lex["preparation_heads"])
+        self.preparations: dict[str, str] = lex["preparation_types"]
 
     def verb_type(self, tok: Token) -> str | None:
         """The PLOVER type of a verb trigger; a phrase ("call for") beats its first word."""
@@ -161,18 +169,24 @@ def extract_events(
                 c.dep_ == "xcomp" for c in tok.children
             ):
                 kind = None
+            if kind and tok.lemma_.lower() in lex.light_verbs and any(
+                c.dep_ == "dobj" and lex.noun_type(c) for c in tok.children
+            ):  # "ordered patrols": the noun names the act
+                kind = None
             kind = _coded_type(tok, kind, lex, factual) if kind else None
             if kind:
                 found.extend(_verb_event(tok, kind, lex, parties, published))
         elif tok.pos_ in {"NOUN", "PROPN"}:
             kind = lex.noun_type(tok)
-            if kind and _noun_happened(tok, lex, factual):
+            kind = _noun_coded_type(tok, kind, lex, factual) if kind else None
+            if kind:
                 found.extend(_noun_event(tok, kind, lex, parties, published))
         elif tok.pos_ == "ADJ" and tok.dep_ == "acomp" and tok.lemma_.lower() in lex.adjectives:
             if not negated(tok, _NEGATIONS) and _verb_happened(tok.head, lex, factual):
                 kind = lex.adjectives[tok.lemma_.lower()]
                 found.extend(_verb_event(tok, kind, lex, parties, published))
     found.sort(key=lambda c: c.trigger.i)
+    _defer_to_complements(found, lex)
     _from_context(found, parties)
     if policy.place_targets:
         for cand in found:
@@ -182,6 +196,30 @@ def extract_events(
     kept = [c for c in found if c.event.actors and (c.paired or policy.min_parties <= 1)]
     _share_places(kept)
     return _merge([c.event for c in kept])
+
+
+def _defer_to_complements(found: list[_Candidate], lex: _Lexicon) -> None:
+    """A commitment is coded as what it commits to: "swore to fight" is a threat, not a promise.
+
+    Only complements coded as events count, so this changes nothing under the news policy,
+    which never codes the unrealised complement.
+    """
+    for cand in found:
+        if cand.trigger.lemma_.lower() not in lex.commissives:
+            continue
+        for other in found:
+            if other is not cand and other.event.type != cand.event.type and _complement_of(other.trigger, cand.trigger):
+                cand.event.type = other.event.type
+                break
+
+
+def _complement_of(tok: Token, head: Token) -> bool:
+    """``tok`` is the infinitive under ``head`` or its object ("ready to impose martial law");
+    "swore to fight" may be parsed as a purpose clause."""
+    verb = tok.head if tok.dep_ == "dobj" else tok
+    if verb.i == head.i or verb.head.i != head.i:
+        return False
+    return verb.dep_ == "xcomp" or (verb.dep_ == "advcl" and verb.tag_ == "VB")
 
 
 def _verb_happened(verb: Token, lex: _Lexicon, factual: bool = True) -> bool:
@@ -230,11 +268,16 @@ def _coded_type(verb: Token, kind: str, lex: _Lexicon, factual: bool) -> str | N
         return kind
     if factual:
         return None
-    head = verb.head.lemma_.lower() if verb.dep_ == "xcomp" else ""
+    node = verb  # "prepared to resume shelling": the head that counts is above the aspect verb
+    while node.dep_ == "xcomp" and node.head.dep_ == "xcomp" and node.head.lemma_.lower() in lex.aspect:
+        node = node.head
+    head = node.head.lemma_.lower() if node.dep_ == "xcomp" else ""
     if negated(verb, _NEGATIONS) or head in lex.refusal_heads:  # "refused to allow"
         return lex.refusals.get(kind)
     if head in lex.act_heads:  # "tried to hack", "decided to allow": the act is coded as such
         return kind
+    if head in lex.preparation_heads:  # "prepared to resume shelling" is a show of force
+        return lex.preparations.get(kind, lex.intents.get(kind, kind))
     if _conditions(verb, lex):
         return "THREATEN"
     return lex.intents.get(kind, kind)
@@ -255,16 +298,42 @@ def _noun_happened(noun: Token, lex: _Lexicon, factual: bool = True) -> bool:
     modifiers = [c for c in noun.children if c.dep_ in {"amod", "compound"}]
     if factual and any(c.lemma_.lower() in lex.future for c in modifiers):
         return False
+    node, head = _noun_verb(noun)
+    if head is None:
+        return True
+    wanted = factual and node.dep_ == "dobj" and head.lemma_.lower() in lex.intent
+    return _verb_happened(head, lex, factual) and not wanted  # "demanded a withdrawal" is only wanted
+
+
+def _noun_verb(noun: Token) -> tuple[Token, Token | None]:
+    """The verb a nominal trigger hangs from (within four heads), with the node right under it."""
     node = noun
     for _ in range(4):
         head = node.head
-        if head is node:
-            return True
-        if head.pos_ in {"VERB", "AUX"}:  # "demanded a withdrawal": the withdrawal is only wanted
-            wanted = factual and node.dep_ == "dobj" and head.lemma_.lower() in lex.intent
-            return _verb_happened(head, lex, factual) and not wanted
+        if head.i == node.i:
+            return node, None
+        if head.pos_ in {"VERB", "AUX"}:
+            return node, head
         node = head
-    return True
+    return node, None
+
+
+def _noun_coded_type(noun: Token, kind: str, lex: _Lexicon, factual: bool) -> str | None:
+    """The type of a nominal trigger, or None if it is no event under the policy.
+
+    Ending a cooperative act is a sanction ("ended the mediation effort"). A coder of statements
+    reads an act named by a noun under a verb that did not happen as it reads that verb: "will
+    extend the curfew" is a threat, "refused to hold talks" a rejection.
+    """
+    phrase = noun.head if noun.dep_ == "compound" else noun
+    if phrase.dep_ == "dobj" and phrase.head.lemma_.lower() in lex.stop_heads:
+        kind = lex.stopped.get(kind, kind)
+    if _noun_happened(noun, lex):
+        return kind
+    if factual:
+        return None
+    _, verb = _noun_verb(noun)
+    return _coded_type(verb, kind, lex, False) if verb is not None else kind
 
 
 def _obligation_reporter(verb: Token, lex: _Lexicon) -> Token | None:
@@ -326,6 +395,8 @@ def _verb_event(
     found += [p for t in people[len(subjects(verb)):] for p in _phrase_parties(t, parties)]
     if len(set(found)) < 2:
         found += _nearby_parties(verb, lex, parties)
+    if not found and kind in lex.single:
+        found += _purpose_parties(verb, lex, parties)
     yield from _event(kind, found, people, verb, heads, lex, parties, published)
 
 
@@ -337,7 +408,7 @@ def _sources(verb: Token, lex: _Lexicon, parties: PartyLookup) -> list[str]:
     if found or not any(t.lower_ in lex.reported_pronouns for t in pronouns):
         return found
     node = verb
-    while node.dep_ in {"conj", "xcomp"} and node.head is not node:
+    while node.dep_ in {"conj", "xcomp", "acomp"} and node.head is not node:  # "it is willing to"
         node = node.head
     if node.dep_ == "ccomp" and node.head.lemma_.lower() in lex.reporting:
         return [p for s in subjects(node.head) for p in _phrase_parties(s, parties)]
@@ -352,7 +423,9 @@ def _phrase_parties(tok: Token, parties: PartyLookup) -> list[str]:
         return found
     if tok.lemma_.lower() in _lexicon().quantities or tok.pos_ == "NUM":  # "thousands of students"
         groups = [g for c in tok.children if c.lower_ == "of" for g in c.children]
-        return [p for g in groups for p in _phrase_parties(g, parties)]
+        found = [p for g in groups for p in _phrase_parties(g, parties)]
+        if found:
+            return found
     if not _actor_noun(tok, _lexicon()) and tok.lemma_.lower() not in _lexicon().sectors:
         return found
     return [
@@ -385,6 +458,16 @@ def _nearby_parties(verb: Token, lex: _Lexicon, parties: PartyLookup) -> list[st
         span = verb.doc[run[0].i : run[-1].i + 1]
         found += [code for _, _, code in parties.resolver.find(span.text)]
     return found
+
+
+def _purpose_parties(tok: Token, lex: _Lexicon, parties: PartyLookup) -> list[str]:
+    """Parties named in the purpose of a one-sided act of no party of its own: "went on strike to
+    demand the minister's resignation", "resigned to allow the country's first elections"."""
+    return [
+        p for c in tok.children
+        if c.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ in _INFINITIVE_MARKERS for a in c.children)
+        for p in _nearby_parties(c, lex, parties)
+    ]
 
 
 def _place_parties(trigger: Token, lex: _Lexicon, parties: PartyLookup) -> list[str]:
@@ -433,11 +516,25 @@ def _noun_event(
     holder = noun.head.head if noun.dep_ == "pobj" else noun
     if holder.pos_ in {"NOUN", "PROPN"} and holder is not noun:  # "officials in Berlin for the talks"
         heads.append(holder)
+    clauses = list(noun.children) + (list(governor.children) if governor is not None and noun.dep_ == "dobj" else [])
+    for subject in _content_subjects(clauses):  # "its demand that Israel ease ...": Israel is asked
+        people.append(subject)
+        found += _phrase_parties(subject, parties)
     if len(set(found)) < 2:  # "suspended air links with Serbia"
         found += _nearby_parties(noun, lex, parties)
+    if not found and kind in lex.single:
+        found += _purpose_parties(governor if governor is not None else noun, lex, parties)
     for cand in _event(kind, found, people, noun, heads, lex, parties, published):
         cand.event.location = cand.event.location or venue
         yield cand
+
+
+def _content_subjects(children: list[Token]) -> list[Token]:
+    """Subjects of "that" clauses among these children: what a demand, threat or promise is about."""
+    return [
+        s for c in children if c.dep_ in {"acl", "ccomp"} and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        for s in c.children if s.dep_ in {"nsubj", "nsubjpass"}
+    ]
 
 
 def _governor(noun: Token, lex: _Lexicon) -> Token | None:
