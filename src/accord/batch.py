@@ -1,7 +1,7 @@
 """Batch ingest: sources → documents → extractions → store, streamed, with one writer.
 
 Reading happens lazily as the extractor asks for documents, so a large corpus is never held in
-memory; extraction may run in worker processes; every store write happens here, in the caller's
+memory; extraction may run in worker processes or on a Dask cluster; every store write happens here, in the caller's
 process, one document (with its extraction) per transaction. A bad source or a failing extractor
 costs that source or document only, reported through ``on_error``; a re-run stores nothing twice.
 """
@@ -44,11 +44,13 @@ def ingest_paths(
     *,
     limits: Limits | None = None,
     workers: int = 1,
+    scheduler: str | None = None,
     on_source: Callable[[Path], None] | None = None,
     on_error: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Ingest every source under ``paths``; documents already extracted for the case are only
-    recorded as seen at this source (idempotence), the rest are extracted and stored."""
+    recorded as seen at this source (idempotence), the rest are extracted (in ``workers``
+    processes, or on the Dask cluster at ``scheduler``) and stored here."""
     sources = list(iter_sources(paths))
     report = IngestReport(sources=len(sources))
 
@@ -72,7 +74,7 @@ def ingest_paths(
                 else:
                     yield document
 
-    for document, result in extractor.extract_many(todo(), workers=workers):
+    for document, result in extractor.extract_many(todo(), workers=workers, scheduler=scheduler):
         try:
             if isinstance(result, ExtractionError):
                 fail(str(result))

@@ -132,7 +132,7 @@ class ExtractionPool:
         else:
             suspects = []
             for document, result in zip(chunk, results):
-                yield document, _own(document, result)
+                yield document, own(document, result)
         for document in suspects:
             yield document, self._alone(document, batch_size)
 
@@ -145,13 +145,13 @@ class ExtractionPool:
             return ExtractionError(f"{document.source}: extraction failed: the worker process died")
         except Exception as exc:  # noqa: BLE001 - reported per document
             return ExtractionError(f"{document.source}: extraction failed: {type(exc).__name__}: {exc}")
-        return _own(document, result)
+        return own(document, result)
 
     def _restart(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._executor = self._new_executor()
 
 
-def _own(document: Document, result: Result) -> Result:
+def own(document: Document, result: Result) -> Result:
     """The worker sent back a copy of the document; callers get their own object."""
     return replace(result, document=document) if isinstance(result, Extraction) else result

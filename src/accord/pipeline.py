@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from functools import cached_property, partial
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
 
@@ -15,18 +16,22 @@ from .models import Document, Extraction
 from .nlp import load_nlp
 from .parallel import ExtractionPool, chunked
 
+if TYPE_CHECKING:
+    from .distributed import DaskPool
+
 
 class Extractor:
     """Runs the spaCy pipeline with Accord's components for one case.
 
-    With ``workers > 1`` the extraction runs in a pool of processes that lives until ``close()``
-    (or the end of a ``with`` block), so repeated calls don't reload the model.
+    With ``workers > 1`` the extraction runs in a pool of processes, and with ``scheduler`` on the
+    workers of that Dask cluster; either lives until ``close()`` (or the end of a ``with`` block),
+    so repeated calls don't reload the model.
     """
 
     def __init__(self, case: str | Path | None = None) -> None:
         self.case: Case = load_case(case)
         self._spec = str(case) if case is not None else self.case.name
-        self._pool: ExtractionPool | None = None
+        self._pool: ExtractionPool | DaskPool | None = None
 
     @cached_property
     def nlp(self) -> Language:
@@ -41,14 +46,21 @@ class Extractor:
         return result
 
     def extract_many(
-        self, documents: Iterable[Document], batch_size: int = 8, workers: int = 1
+        self, documents: Iterable[Document], batch_size: int = 8, workers: int = 1, scheduler: str | None = None
     ) -> Iterator[tuple[Document, Extraction | ExtractionError]]:
         """Extract from many documents, in input order; a failing document yields an error for
-        that document only. ``workers > 1`` spreads batches over that many processes."""
-        if workers <= 1:
+        that document only. ``workers > 1`` spreads batches over that many processes;
+        ``scheduler`` (a Dask scheduler address) over that cluster's workers instead."""
+        if scheduler is not None:
+            from .distributed import DaskPool  # imports dask: only for those who use it
+
+            if not isinstance(self._pool, DaskPool) or self._pool.address != scheduler:
+                self.close()
+                self._pool = DaskPool(scheduler, self._spec)
+        elif workers <= 1:
             yield from self._run(documents, batch_size)
             return
-        if self._pool is None or self._pool.workers != workers:
+        elif not isinstance(self._pool, ExtractionPool) or self._pool.workers != workers:
             self.close()
             self._pool = ExtractionPool(partial(_loaded, self._spec), workers)
         yield from self._pool.run(documents, batch_size)

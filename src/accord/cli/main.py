@@ -60,6 +60,7 @@ def _limits(max_bytes: int | None, max_chars: int | None, timeout: float | None)
 
 
 WorkersOption = Annotated[int, typer.Option("--workers", min=1, help="Extract in this many processes (each loads the model once).")]
+SchedulerOption = Annotated[Optional[str], typer.Option("--scheduler", help="Extract on the workers of this Dask cluster (tcp://HOST:PORT) instead of local processes.", envvar="ACCORD_SCHEDULER")]
 
 
 @app.command()
@@ -68,6 +69,7 @@ def ingest(
     db: DbOption = DEFAULT_DB,
     case: CaseOption = None,
     workers: WorkersOption = 1,
+    scheduler: SchedulerOption = None,
     max_bytes: MaxBytesOption = None,
     max_chars: MaxCharsOption = None,
     timeout: TimeoutOption = None,
@@ -87,7 +89,7 @@ def ingest(
         ) as progress:
             task = progress.add_task("ingesting", total=total)
             report = ingest_paths(
-                paths, store, extractor, limits=limits, workers=workers,
+                paths, store, extractor, limits=limits, workers=workers, scheduler=scheduler,
                 on_source=lambda source: progress.update(task, advance=1, description=f"read {source.name[:40]}"),
                 on_error=lambda message: err.print(f"[red]error:[/red] {message}", highlight=False),
             )
@@ -104,6 +106,7 @@ def extract(
     case: CaseOption = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write DIR/<file stem>.json per input file.")] = None,
     workers: WorkersOption = 1,
+    scheduler: SchedulerOption = None,
     max_bytes: MaxBytesOption = None,
     max_chars: MaxCharsOption = None,
     timeout: TimeoutOption = None,
@@ -142,7 +145,7 @@ def extract(
 
     try:
         with Extractor(case) as extractor:
-            for document, result in extractor.extract_many(documents(), workers=workers):
+            for document, result in extractor.extract_many(documents(), workers=workers, scheduler=scheduler):
                 source, n, entries = origin.pop(id(document))
                 if isinstance(result, ExtractionError):
                     failed.add(source)

@@ -1,0 +1,201 @@
+"""Does ingest scale: against raw spaCy, over workers, over corpus size?
+
+In one run, on the same texts (``speed.py``'s corpus of recombined sample paragraphs, written to
+files so ingest reads them as it reads any article):
+
+1. end-to-end ``ingest_paths`` (read, extract, store into a fresh SQLite file) against the raw
+   ``nlp.pipe`` parse: with 1 process, 2 local worker processes, and a Dask LocalCluster of 1
+   and 2 workers (1 thread each); documents/s, words/s, wall and CPU seconds;
+2. full-extraction ingest time at growing corpus sizes (2 local workers), with the per-document
+   cost at each size and a linear fit of time against size;
+3. the store-write part alone (``Store.ingest`` of synthetic extractions recombined from real
+   ones, ``bench/synthetic.py``) up to a large size, with the per-document cost of each stretch;
+4. peak resident memory of the parent, the largest local worker and the largest Dask worker.
+
+Prints Markdown tables and writes ``bench/results/scale.json``. Run:
+``.venv/bin/python bench/scale.py [--docs N] [--grow 1000,2000,5000] [--store 1000,10000,100000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import spacy
+from distributed import Client, LocalCluster
+
+from accord.batch import ingest_paths
+from accord.nlp import MODEL
+from accord.pipeline import Extractor
+from accord.store import Store
+from speed import best_of, child_peak_rss_mb, corpus
+from synthetic import ROOT, real_paragraphs, synthetic
+
+RESULTS = ROOT / "bench" / "results" / "scale.json"
+
+
+def write_corpus(count: int, where: Path, seed: int = 2025) -> tuple[Path, int]:
+    """``count`` article files under ``where``; the directory and its word count."""
+    where.mkdir(parents=True, exist_ok=True)
+    words = 0
+    for i, document in enumerate(corpus(count, seed)):
+        (where / f"article-{i:06d}.txt").write_text(document.text + "\n", encoding="utf-8")
+        words += len(document.text.split())
+    return where, words
+
+
+def ingest_run(directory: Path, tmp: Path, extractor: Extractor, **how: Any) -> Callable[[], int]:
+    """One timed ingest of ``directory`` into a fresh store; returns the documents stored."""
+    def run() -> int:
+        with Store(f"sqlite:///{tempfile.mkdtemp(dir=tmp)}/accord.db") as store:
+            report = ingest_paths([directory], store, extractor, **how)
+        assert not report.failures, report.failures[:3]
+        return report.counts["new"] + report.counts["syndicated"]
+
+    return run
+
+
+def dask_worker_peak_mb(client: Client) -> float:
+    """The largest peak resident memory among the cluster's workers."""
+    peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return max(peaks.values())
+
+
+def throughput(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    directory, words = write_corpus(args.docs, tmp / "corpus")
+    texts = [p.read_text(encoding="utf-8") for p in sorted(directory.iterdir())]
+    raw = spacy.load(MODEL)
+    memory: dict[str, float] = {}
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, local_directory=str(tmp / "dask2")) as two, \
+         LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None, local_directory=str(tmp / "dask1")) as one:
+        # One extractor per mode, so that no timed run pays for starting a pool or a client.
+        modes = {"ingest_1": {}, "ingest_2": {"workers": 2}, "dask_1": {"scheduler": one.scheduler_address},
+                 "dask_2": {"scheduler": two.scheduler_address}}
+        extractors = {name: Extractor() for name in modes}
+        warm = corpus(32, seed=1)
+        list(raw.pipe(texts[:32], batch_size=8))
+        for name, how in modes.items():
+            list(extractors[name].extract_many(warm, **how))  # pools and clients up, models loaded: not timed
+        runs = {"raw_1": lambda: sum(1 for _ in raw.pipe(texts, batch_size=8)),
+                "ingest_1": ingest_run(directory, tmp, extractors["ingest_1"]),
+                "raw_2": lambda: sum(1 for _ in raw.pipe(texts, batch_size=8, n_process=2))}
+        runs |= {name: ingest_run(directory, tmp, extractors[name], **modes[name]) for name in ("ingest_2", "dask_1", "dask_2")}
+        seconds = best_of(args.repeat, runs)
+        memory["largest_child_process"] = child_peak_rss_mb()  # local pool workers and LocalCluster workers alike
+        with Client(two.scheduler_address, set_as_default=False) as client:
+            memory["dask_worker"] = dask_worker_peak_mb(client)
+        for extractor in extractors.values():
+            extractor.close()  # Dask clients close while their clusters are still up
+    memory["parent"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = {
+        name: {"seconds": round(wall, 2), "cpu_seconds": round(cpu, 2), "docs_per_s": round(args.docs / wall, 2),
+               "words_per_s": round(words / wall)}
+        for name, (wall, cpu) in seconds.items()
+    }
+    wall = {name: w for name, (w, _) in seconds.items()}
+    return {
+        "documents": args.docs, "words": words, "repeat": args.repeat, "runs": rows,
+        "ratio_raw_over_ingest": {"one_process": round(wall["raw_1"] / wall["ingest_1"], 3),
+                                  "two_processes": round(wall["raw_2"] / wall["ingest_2"], 3),
+                                  "dask_two_workers": round(wall["raw_2"] / wall["dask_2"], 3)},
+        "speedup_two_over_one": {"local": round(wall["ingest_1"] / wall["ingest_2"], 3),
+                                 "dask": round(wall["dask_1"] / wall["dask_2"], 3)},
+        "peak_rss_mb": {k: round(v) for k, v in memory.items()},
+    }
+
+
+def growth(sizes: list[int], tmp: Path) -> dict[str, Any]:
+    """Full-extraction ingest (2 local workers) at each size, each into a fresh store."""
+    rows = []
+    with Extractor() as extractor:
+        list(extractor.extract_many(corpus(16, seed=1), workers=2))
+        for size in sizes:
+            directory, _ = write_corpus(size, tmp / f"grow-{size}", seed=size)
+            started = time.perf_counter()
+            stored = ingest_run(directory, tmp, extractor, workers=2)()
+            seconds = time.perf_counter() - started
+            rows.append({"documents": stored, "seconds": round(seconds, 1), "ms_per_doc": round(1000 * seconds / stored, 1)})
+            print(f"  grow {stored}: {seconds:.0f} s", flush=True)
+    xs, ys = [r["documents"] for r in rows], [r["seconds"] for r in rows]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / (sum((x - mean_x) ** 2 for x in xs) or 1)
+    fit = {"ms_per_doc": round(1000 * slope, 1), "fixed_seconds": round(mean_y - slope * mean_x, 1),
+           "predicted_10k_seconds": round(mean_y + slope * (10_000 - mean_x))}
+    return {"workers": 2, "sizes": rows, "linear_fit": fit}
+
+
+def store_writes(checkpoints: list[int], tmp: Path) -> dict[str, Any]:
+    """``Store.ingest`` of synthetic documents into one growing store; the per-document cost of
+    each stretch between checkpoints (and of the last 1,000 before each)."""
+    pool = real_paragraphs()
+    rows, done, started = [], 0, time.perf_counter()
+    stretch_start, last = started, []
+    with Store(f"sqlite:///{tmp}/writes.db") as store:
+        for document, extraction in synthetic(pool, max(checkpoints), "ukraine-2025"):
+            t = time.perf_counter()
+            store.ingest(document, extraction)
+            last = (last + [time.perf_counter() - t])[-1000:]
+            done += 1
+            if done in checkpoints:
+                now = time.perf_counter()
+                previous = rows[-1]["documents"] if rows else 0
+                rows.append({"documents": done, "seconds": round(now - started, 1),
+                             "ms_per_doc_stretch": round(1000 * (now - stretch_start) / (done - previous), 2),
+                             "ms_per_doc_last_1000": round(1000 * sum(last) / len(last), 2)})
+                stretch_start = now
+                print(f"  store {done}: {now - started:.0f} s", flush=True)
+    return {"backend": "sqlite", "checkpoints": rows}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=200, help="corpus for the throughput runs")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--grow", default="1000,2000,5000", help="corpus sizes for the growth runs (comma-separated)")
+    parser.add_argument("--store", default="1000,10000,100000", help="store-write checkpoints (comma-separated)")
+    args = parser.parse_args()
+    load = round(os.getloadavg()[0], 2)
+    result: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load_average_before": load}}
+    with tempfile.TemporaryDirectory(prefix="accord-scale-") as name:
+        tmp = Path(name)
+        print("throughput ...", flush=True)
+        result["throughput"] = throughput(args, tmp)
+        print("growth ...", flush=True)
+        result["growth"] = growth([int(s) for s in args.grow.split(",") if s], tmp)
+        print("store writes ...", flush=True)
+        result["store_writes"] = store_writes([int(s) for s in args.store.split(",") if s], tmp)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=1) + "\n")
+
+    t = result["throughput"]
+    print(f"\n{t['documents']} documents, {t['words']} words, best of {t['repeat']}, load before {load}\n")
+    print("| run | seconds | CPU s | docs/s | words/s |\n|---|---:|---:|---:|---:|")
+    labels = {"raw_1": "spaCy nlp.pipe, 1 process", "ingest_1": "accord ingest, 1 process",
+              "raw_2": "spaCy nlp.pipe, n_process=2", "ingest_2": "accord ingest, 2 local workers",
+              "dask_1": "accord ingest, Dask 1 worker", "dask_2": "accord ingest, Dask 2 workers"}
+    for name, row in t["runs"].items():
+        print(f"| {labels[name]} | {row['seconds']} | {row['cpu_seconds']} | {row['docs_per_s']} | {row['words_per_s']} |")
+    r, s = t["ratio_raw_over_ingest"], t["speedup_two_over_one"]
+    print(f"\nraw/ingest: {r['one_process']} (1 process), {r['two_processes']} (2 workers), "
+          f"{r['dask_two_workers']} (Dask 2 workers); goal >= 0.85")
+    print(f"2 workers over 1: {s['local']}x local, {s['dask']}x Dask; goal >= 1.8")
+    print(f"peak memory MB: {t['peak_rss_mb']}; goal < 1024 per worker\n")
+    print("| corpus | ingest seconds (2 workers) | ms/document |\n|---:|---:|---:|")
+    for row in result["growth"]["sizes"]:
+        print(f"| {row['documents']} | {row['seconds']} | {row['ms_per_doc']} |")
+    print(f"linear fit: {result['growth']['linear_fit']}\n")
+    print("| stored documents | seconds | ms/doc since last checkpoint | ms/doc, last 1,000 |\n|---:|---:|---:|---:|")
+    for row in result["store_writes"]["checkpoints"]:
+        print(f"| {row['documents']} | {row['seconds']} | {row['ms_per_doc_stretch']} | {row['ms_per_doc_last_1000']} |")
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Extraction on a Dask cluster: the same extractions as one local process, in input order, the
+same store after ``accord ingest --scheduler``, a bad document failing alone and a killed worker
+costing nothing. One LocalCluster (two worker processes, one thread each) serves the module."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import dask
+import pytest
+from distributed import Client, LocalCluster
+from typer.testing import CliRunner
+
+from accord.cli.main import app
+from accord.errors import AccordError, ExtractionError
+from accord.models import Document
+from accord.pipeline import Extractor
+from accord.store import Store
+
+TEXTS = [
+    "Foreign Minister Sergei Lavrov said on Monday that Moscow was ready to study the American proposal.\n\n"
+    "Under the draft, Ukraine's armed forces would be limited to 600,000 personnel.",
+    "Ukrainian President Volodymyr Zelensky met European leaders in London on Tuesday.",
+    "\u201cNo deal will be signed behind our backs,\u201d Zelensky told reporters in Kyiv.\n\n"
+    "Kremlin spokesman Dmitry Peskov said Russia welcomed the talks.",
+    "The river froze early this year, and the ferry stopped running before December.",
+]
+BATCH = 2
+
+
+def _documents(tag: str) -> list[Document]:
+    return [
+        Document(text=text, source=f"{tag}-{i}.txt", published=date(2025, 11, 24))
+        for i, text in enumerate(TEXTS * 2)
+    ]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        local_directory=str(tmp_path_factory.mktemp("dask")),
+    ) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Iterator[Extractor]:
+    with Extractor() as extractor:
+        yield extractor
+
+
+@pytest.fixture(scope="module")
+def expected(extractor: Extractor) -> list[dict]:
+    """Single-process results: the reference for the cluster's."""
+    return [result.to_json() for _, result in extractor.extract_many(_documents("doc"), batch_size=BATCH)]
+
+
+def test_cluster_gives_the_local_extractions_in_order(
+    extractor: Extractor, expected: list[dict], cluster: LocalCluster
+) -> None:
+    documents = _documents("doc")
+    pairs = list(extractor.extract_many(documents, batch_size=BATCH, scheduler=cluster.scheduler_address))
+    assert [d for d, _ in pairs] == documents
+    assert all(result.document is document for document, result in pairs)
+    assert [result.to_json() for _, result in pairs] == expected
+    assert any(r.quotes for _, r in pairs) and any(r.provisions for _, r in pairs)  # not a vacuous comparison
+
+
+def test_a_failing_document_fails_alone_on_the_cluster(
+    extractor: Extractor, expected: list[dict], cluster: LocalCluster
+) -> None:
+    documents = _documents("doc")
+    documents[2] = Document(text=None, source="unreadable.txt")  # type: ignore[arg-type]  # a broken reader's output
+    pairs = list(extractor.extract_many(documents, batch_size=BATCH, scheduler=cluster.scheduler_address))
+    assert [d for d, _ in pairs] == documents
+    assert isinstance(pairs[2][1], ExtractionError)
+    assert str(pairs[2][1]).startswith("unreadable.txt: extraction failed: ")
+    assert [r.to_json() for i, (_, r) in enumerate(pairs) if i != 2] == expected[:2] + expected[3:]
+
+
+def test_a_killed_worker_costs_no_document(extractor: Extractor, expected: list[dict], cluster: LocalCluster) -> None:
+    """Dask re-runs the lost worker's batches elsewhere; the run neither hangs nor loses one."""
+    address = cluster.scheduler_address
+    stream = extractor.extract_many(_documents("doc") * 2, batch_size=BATCH, scheduler=address)
+    first = next(stream)
+    with Client(address, set_as_default=False) as client:
+        victim = next(iter(client.run(os.getpid).values()))
+    os.kill(victim, signal.SIGKILL)
+    pairs = [first, *stream]
+    assert [result.to_json() for _, result in pairs] == expected * 2
+
+
+def test_ingest_on_the_cluster_stores_what_a_local_ingest_stores(tmp_path: Path, cluster: LocalCluster) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for i, text in enumerate(TEXTS):
+        (articles / f"article-{i}.txt").write_text(f"Talks, day {i}\n\n{text}\n", encoding="utf-8")
+    (articles / "empty.txt").write_text("", encoding="utf-8")  # a bad source costs its own line
+    runner = CliRunner()
+    stored = {}
+    for name, extra in (("local", []), ("dask", ["--scheduler", cluster.scheduler_address])):
+        url = f"sqlite:///{tmp_path / name}.db"
+        result = runner.invoke(app, ["ingest", str(articles), "--db", url, *extra])
+        assert result.exit_code == 1, result.output
+        assert "empty.txt" in result.output and "4 new" in result.output
+        with Store(url) as store:
+            stored[name] = (
+                sorted((d["id"], d["title"]) for d in store.documents()),
+                sorted((q["speaker"], q["text"]) for q in store.quotes()),
+                store.stats(),
+            )
+    assert stored["dask"] == stored["local"]
+    assert stored["local"][1]  # quotes were extracted, not just documents stored
+    again = runner.invoke(app, ["ingest", str(articles), "--db", f"sqlite:///{tmp_path / 'dask'}.db",
+                                "--scheduler", cluster.scheduler_address])
+    assert "0 new" in again.output and "4 already stored" in again.output
+
+
+def test_an_unreachable_scheduler_is_one_error(extractor: Extractor) -> None:
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), pytest.raises(
+        AccordError, match="cannot reach the Dask scheduler"
+    ):
+        list(extractor.extract_many(_documents("doc"), scheduler="tcp://127.0.0.1:9"))
