@@ -21,6 +21,7 @@ from accord.ingest import iter_documents
 from accord.models import Document, Extraction
 from accord.pipeline import Extractor
 from accord.store import Store
+from accord.store.review import review
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -228,6 +229,27 @@ LAKE_ARTICLES = [
      "Holt welcomed the revised draft. Quill rejected the revised draft.",
      date(2024, 4, 3), "https://lakenews.example/revised"),
 ]
+
+
+def _record(store: Store, case: Case) -> dict:
+    return {"tracker": [h.to_dict() for h in provision_tracker(store, case)],
+            "matrix": stance_matrix(store, case).to_dict(),
+            "timeline": [e.to_dict() for e in timeline(store, case)],
+            "digest": change_digest(store, case, since=date(2025, 11, 1)).to_dict()}
+
+
+def test_cached_analyses_follow_the_store(tmp_path, example_pairs, store, ukraine):
+    """Analyses are cached per store version: a new extraction or a review shows at once."""
+    growing = _store(tmp_path / "growing.db", example_pairs[:3])
+    early = _record(growing, ukraine)
+    assert _record(growing, ukraine) == early
+    for doc, ext in example_pairs[3:]:
+        growing.ingest(doc, ext)
+    assert _record(growing, ukraine) == _record(store, ukraine) != early
+    stance = growing.stances(case=ukraine.name, target="plan", limit=1)[0]
+    before = stance_matrix(growing, ukraine).to_dict()
+    review(growing, ukraine, "stances", stance["id"], "reject", reviewer="tester")
+    assert stance_matrix(growing, ukraine).to_dict() != before
 
 
 def test_a_users_own_case(tmp_path):

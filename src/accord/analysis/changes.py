@@ -11,7 +11,7 @@ from accord.store import Store
 from accord.store.analysis_queries import first_seen_actors
 
 from .matrix import stance_matrix
-from .sources import Row, Source, Versions, format_figure, to_date, version_names
+from .sources import Row, Source, Versions, cached, format_figure, to_date, version_names
 from .tracker import FigurePoint, ProvisionHistory, plan_steps, provision_tracker
 
 _SOURCES = 3  # sources shown per item: enough to check it, few enough to read
@@ -170,7 +170,12 @@ def _in(day: date | None, since: date, until: date | None) -> bool:
 
 def change_digest(store: Store, case: Case, *, since: date,
                   until: date | None = None) -> ChangeDigest:
-    """Everything that changed in [since, until] (inclusive), judged on what was known by then."""
+    """Everything that changed in [since, until] (inclusive), judged on what was known by then.
+    Cached per store version: do not mutate the digest."""
+    return cached(store, case, ("digest", since, until), lambda: _digest(store, case, since, until))
+
+
+def _digest(store: Store, case: Case, since: date, until: date | None) -> ChangeDigest:
     histories = provision_tracker(store, case, until=until)
     versions = Versions(case)
     digest = ChangeDigest(case.name, since, until, version_names(case))

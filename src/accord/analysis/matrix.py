@@ -8,8 +8,9 @@ from datetime import date, timedelta
 
 from accord.case import Case
 from accord.store import Store
+from accord.store.analysis_queries import story_ids
 
-from .sources import Row, Source, read_all, story_of, to_date
+from .sources import Row, Source, cached, read_all, to_date
 
 POLARITIES = ("support", "oppose", "mixed")
 _WEEK = timedelta(days=6)  # the latest day and the six before it
@@ -83,8 +84,13 @@ class StanceMatrix:
 
 def stance_evidence(store: Store, case: Case, *, as_of: date | None = None) -> list[Evidence]:
     """Dated stance reports up to ``as_of``, oldest first; a syndicated copy of a sentence
-    already counted from the same story is not counted again."""
-    stories = story_of(store)
+    already counted from the same story is not counted again. Cached per store version: do not
+    mutate the list."""
+    return cached(store, case, ("stances", as_of), lambda: _stance_evidence(store, case, as_of))
+
+
+def _stance_evidence(store: Store, case: Case, as_of: date | None) -> list[Evidence]:
+    stories = story_ids(store)
     seen: set[tuple[object, ...]] = set()
     out: list[Evidence] = []
     rows = read_all(store.stances, until=as_of, case=case.name)
@@ -103,7 +109,12 @@ def stance_evidence(store: Store, case: Case, *, as_of: date | None = None) -> l
 
 
 def stance_matrix(store: Store, case: Case, *, as_of: date | None = None) -> StanceMatrix:
-    """Parties by how much they are reported, targets "plan" first then in catalogue order."""
+    """Parties by how much they are reported, targets "plan" first then in catalogue order.
+    Cached per store version: do not mutate the matrix."""
+    return cached(store, case, ("matrix", as_of), lambda: _matrix(store, case, as_of))
+
+
+def _matrix(store: Store, case: Case, as_of: date | None) -> StanceMatrix:
     grouped: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
     weight: dict[str, int] = defaultdict(int)
     for e in stance_evidence(store, case, as_of=as_of):

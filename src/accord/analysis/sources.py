@@ -3,30 +3,68 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from accord.case import Case, PlanVersion
 from accord.store import Store
 
 Row = dict[str, Any]
-_PAGE = 1000
+T = TypeVar("T")
+# Results kept per store and version: the overview's few, and a handful of as_of dates an analyst
+# browses; each holds objects for the whole record, so not many more.
+_CACHED = 16
 
 
 def read_all(query: Callable[..., list[Row]], **filters: Any) -> list[Row]:
-    """Every row of a paged Store query: the analyses need the whole record, not one screen."""
-    rows: list[Row] = []
-    while True:
-        page = query(**filters, limit=_PAGE, offset=len(rows))
-        rows.extend(page)
-        if len(page) < _PAGE:
-            return rows
+    """Every row of a Store query in one streamed read: the analyses need the whole record."""
+    return query(**filters, limit=None)
 
 
+class _Memo:
+    """One store's cached analyses, valid for one store version."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.version: tuple[Any, ...] | None = None
+        self.results: dict[Hashable, tuple[Case, Any]] = {}
+
+
+_MEMOS: WeakKeyDictionary[Store, _Memo] = WeakKeyDictionary()
+_MEMOS_LOCK = threading.Lock()
+
+
+def cached(store: Store, case: Case, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per store version: every page load recomputing the whole record's
+    analyses is what made the dashboard slow. The result is shared, so callers must not
+    mutate it. The case is held by identity: two case objects of one name may differ."""
+    with _MEMOS_LOCK:
+        memo = _MEMOS.setdefault(store, _Memo())
+    version = store.version()
+    full_key = (case.name, id(case), key)
+    with memo.lock:
+        if memo.version != version:
+            memo.version, memo.results = version, {}
+        hit = memo.results.get(full_key)
+    if hit is not None and hit[0] is case:
+        return hit[1]
+    result = compute()
+    with memo.lock:
+        if memo.version == version:
+            memo.results[full_key] = (case, result)
+            while len(memo.results) > _CACHED:  # the oldest goes first
+                del memo.results[next(iter(memo.results))]
+    return result
+
+
+@lru_cache(maxsize=8192)
 def to_date(value: str | date | None) -> date | None:
-    """Store rows carry ISO strings; analyses compare dates."""
+    """Store rows carry ISO strings; analyses compare dates (few distinct days, many rows)."""
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
@@ -59,11 +97,6 @@ class Source:
                 "evidence": self.evidence}
 
 
-def story_of(store: Store) -> dict[str, int]:
-    """Document id -> story id, so syndicated copies of one article count once."""
-    return {d["id"]: d["story_id"] for d in read_all(store.documents)}
-
-
 def version_names(case: Case) -> dict[str, str]:
     """Version id -> the name analysts use for the draft (the case file's first name for it)."""
     return {v.id: v.names[0] if v.names else v.id for v in case.versions}
@@ -78,9 +111,14 @@ class Versions:
         names = sorted(((n, v.id) for v in self.ordered for n in v.names), key=lambda nv: -len(nv[0]))
         self._names = [(re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.IGNORECASE), vid)
                        for n, vid in names]
+        # Most sentences name no version: a substring test says so before the regex passes.
+        self._lowered = tuple({n.lower() for n, _ in names})
 
     def named(self, text: str) -> list[tuple[int, str]]:
         """(offset, version id) of every version name in the text, longest names first claimed."""
+        lowered = text.lower()
+        if not any(n in lowered for n in self._lowered):
+            return []
         taken: list[tuple[int, int]] = []
         found: list[tuple[int, str]] = []
         for pattern, vid in self._names:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from accord.case import Case
 from accord.store import Store
 
-from .sources import Row, Source, read_all, to_date
+from .sources import Row, Source, cached, read_all, to_date
 
 MERGE_DAYS = 2  # reports of one interaction disagree by a day or two on when it happened
 
@@ -26,6 +27,10 @@ class TimelineEvent:
     trigger: str | None
     source: Source
     sources: list[Source] = field(default_factory=list)
+    # (document, sentence) of every source, once merging starts: a widely reported meeting
+    # gathers thousands of reports, and rebuilding this per report made merging quadratic.
+    _known: set[tuple[str, str]] = field(default_factory=set, init=False, repr=False,
+                                         compare=False)
 
     @property
     def evidence(self) -> str:
@@ -62,13 +67,25 @@ class TimelineEvent:
             self.date, self.date_resolved = other.date, True
             self.source, self.trigger = other.source, other.trigger
         self.location = self.location or other.location
-        known = {(s.document_id, s.evidence) for s in self.sources}
-        self.sources.extend(s for s in other.sources if (s.document_id, s.evidence) not in known)
+        if not self._known:
+            self._known = {(s.document_id, s.evidence) for s in self.sources}
+        fresh = [s for s in other.sources if (s.document_id, s.evidence) not in self._known]
+        self._known.update((s.document_id, s.evidence) for s in fresh)
+        self.sources.extend(fresh)
 
 
 def timeline(store: Store, case: Case, *, since: date | None = None, until: date | None = None,
              party: str | None = None, type: str | None = None) -> list[TimelineEvent]:
-    """Events oldest first; ``since``/``until`` apply to the event's own date."""
+    """Events oldest first; ``since``/``until`` apply to the event's own date. The merged
+    timeline is cached per store version: do not mutate its entries."""
+    merged = cached(store, case, ("timeline", party, type),
+                    lambda: _merged(store, case, party, type))
+    return [e for e in merged
+            if (since is None or e.date >= since) and (until is None or e.date <= until)]
+
+
+def _merged(store: Store, case: Case, party: str | None, type: str | None) -> list[TimelineEvent]:
+    """Every report of the events, one entry per interaction, in date order."""
     rows = read_all(store.events, type=type, party=party, case=case.name)
     reports: list[TimelineEvent] = []
     for row in rows:
@@ -84,13 +101,16 @@ def timeline(store: Store, case: Case, *, since: date | None = None, until: date
     reports.sort(key=lambda e: (e.date, not e.date_resolved, e.source.published or e.date,
                                 e.document_id))
     merged: list[TimelineEvent] = []
+    # Only entries of the same type and actors can take a report: look among those alone.
+    kin: dict[tuple[str, tuple[str, ...]], list[TimelineEvent]] = defaultdict(list)
     for report in reports:
-        home = next((m for m in reversed(merged) if m._joins(report)), None)
+        same = kin[(report.type, tuple(report.actors))]
+        home = next((m for m in reversed(same) if m._joins(report)), None)
         if home is None:
             merged.append(report)
+            same.append(report)
         else:
             home._absorb(report)
     for entry in merged:
         entry.sources.sort(key=lambda s: (s.published or entry.date, s.document_id))
-    return [e for e in sorted(merged, key=lambda e: (e.date, e.type, e.actors))
-            if (since is None or e.date >= since) and (until is None or e.date <= until)]
+    return sorted(merged, key=lambda e: (e.date, e.type, e.actors))

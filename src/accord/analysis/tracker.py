@@ -10,15 +10,16 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from accord.case import Case, Provision
 from accord.errors import AccordError
 from accord.lexicons import load_lexicon
 from accord.store import Store
+from accord.store.analysis_queries import story_ids
 
-from .sources import Row, Source, Versions, clean, read_all, story_of, to_date
+from .sources import Row, Source, Versions, cached, clean, read_all, to_date
 
 Basis = Literal["catalogue", "named", "date"]
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*|n't")
@@ -124,13 +125,20 @@ def _iso(day: date | None) -> str | None:
 
 def provision_tracker(store: Store, case: Case, *, provision_id: str | None = None,
                       until: date | None = None) -> list[ProvisionHistory]:
-    """Every provision of the case (or one), in catalogue order, as reported up to ``until``."""
+    """Every provision of the case (or one), in catalogue order, as reported up to ``until``.
+    Cached per store version (see ``sources.cached``): do not mutate the histories."""
     if provision_id is not None and provision_id not in {p.id for p in case.provisions}:
         raise AccordError(f"unknown provision {provision_id!r} in case {case.name}")
+    return cached(store, case, ("tracker", provision_id, until),
+                  lambda: _tracker(store, case, provision_id, until))
+
+
+def _tracker(store: Store, case: Case, provision_id: str | None,
+             until: date | None) -> list[ProvisionHistory]:
     rows = read_all(store.provisions, provision_id=provision_id, until=until, case=case.name)
     rows = [r for r in rows if r.get("published")]
     rows.sort(key=lambda r: (r["published"], r["document_id"], r["start"]))
-    stories = story_of(store)
+    stories = story_ids(store)
     versions = Versions(case)
     by_id: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
@@ -292,6 +300,36 @@ def _status_lexicon() -> dict[str, Any]:
     return load_lexicon("status")
 
 
+@dataclass(frozen=True)
+class _Cues:
+    """The status lexicon prepared once: classify_status runs on every mention of the record."""
+
+    precedence: list[str]
+    phrases: list[tuple[str, str, list[str]]]  # status, phrase, its words; precedence order
+    openers: dict[str, list[int]]  # first word -> indexes of the phrases it opens
+    lemmas: list[tuple[str, frozenset[str]]]  # status, its cue lemmas; precedence order
+    conditions: frozenset[str]
+    negators: frozenset[str]
+    modals: frozenset[str]
+    negated: dict[str, str]
+    modal: dict[str, str]
+
+
+@cache
+def _cues() -> _Cues:
+    lex = _status_lexicon()
+    order = lex["precedence"]
+    phrases = [(status, phrase, _WORD.findall(phrase.lower()))
+               for status in order for phrase in lex[status].get("phrases", [])]
+    openers: dict[str, list[int]] = defaultdict(list)
+    for k, (_, _, parts) in enumerate(phrases):
+        openers[parts[0] if parts else ""].append(k)
+    return _Cues(order, phrases, dict(openers),
+                 [(status, frozenset(lex[status].get("lemmas", []))) for status in order],
+                 frozenset(lex["conditions"]), frozenset(lex["negators"]),
+                 frozenset(lex["modals"]), lex["negated"], lex["modal"])
+
+
 def _lemmas(word: str) -> set[str]:
     """Candidate base forms of an English word: enough to match cue verbs without a parser."""
     forms = {word}
@@ -306,39 +344,48 @@ def _lemmas(word: str) -> set[str]:
     return forms
 
 
+@lru_cache(maxsize=65536)
+def _lemma_status(word: str) -> str | None:
+    """The first status in precedence whose cue lemmas the word may be a form of: that status
+    claims the word before any later one could."""
+    forms = _lemmas(word)
+    return next((status for status, lemmas in _cues().lemmas if forms & lemmas), None)
+
+
 def classify_status(sentence: str) -> tuple[str, str] | None:
     """(status, cue) of a sentence about a provision, or None when nothing in it says."""
-    lex = _status_lexicon()
+    cues = _cues()
     words = _WORD.findall(sentence.lower().replace("’", "'"))
     used = [False] * len(words)
+    starts: dict[str, list[int]] = defaultdict(list)  # word -> where it occurs
+    for i, word in enumerate(words):
+        starts[word].append(i)
     found: list[tuple[str, str, int]] = []  # status, cue, word index
-    for status in lex["precedence"]:
-        for phrase in lex[status].get("phrases", []):
-            parts = _WORD.findall(phrase.lower())
-            for i in range(len(words) - len(parts) + 1):
-                if words[i:i + len(parts)] == parts and not any(used[i:i + len(parts)]):
-                    used[i:i + len(parts)] = [True] * len(parts)
-                    found.append((status, phrase, i))
-    for status in lex["precedence"]:
-        lemmas = set(lex[status].get("lemmas", []))
-        for i, word in enumerate(words):
-            if not used[i] and _lemmas(word) & lemmas:
-                used[i] = True
-                if not set(words[max(0, i - 4):i]) & set(lex["conditions"]):
-                    found.append((_qualified(status, words, i, lex), word, i))
+    # Only phrases whose first word occurs can match; they still claim words in lexicon order.
+    candidates = sorted(k for word in ("", *starts) for k in cues.openers.get(word, ()))
+    for status, phrase, parts in (cues.phrases[k] for k in candidates):
+        size = len(parts)
+        for i in starts.get(parts[0], ()) if parts else range(len(words) + 1):
+            if words[i:i + size] == parts and not any(used[i:i + size]):
+                used[i:i + size] = [True] * size
+                found.append((status, phrase, i))
+    for i, word in enumerate(words):
+        status = None if used[i] else _lemma_status(word)
+        if status is not None and not cues.conditions.intersection(words[max(0, i - 4):i]):
+            found.append((_qualified(status, words, i, cues), word, i))
     if not found:
         return None
-    status, cue, _ = min(found, key=lambda f: (lex["precedence"].index(f[0]), f[2]))
+    status, cue, _ = min(found, key=lambda f: (cues.precedence.index(f[0]), f[2]))
     return status, cue
 
 
-def _qualified(status: str, words: list[str], i: int, lex: dict[str, Any]) -> str:
+def _qualified(status: str, words: list[str], i: int, cues: _Cues) -> str:
     """The status a cue gives once a negator or a modal just before it is taken into account."""
-    before = set(words[max(0, i - 3):i])
-    if status in lex["negated"] and before & set(lex["negators"]):
-        return lex["negated"][status]
-    if status in lex["modal"] and before & set(lex["modals"]):
-        return lex["modal"][status]
+    before = words[max(0, i - 3):i]
+    if status in cues.negated and cues.negators.intersection(before):
+        return cues.negated[status]
+    if status in cues.modal and cues.modals.intersection(before):
+        return cues.modal[status]
     return status
 
 

@@ -15,6 +15,16 @@ from accord.store.store import Store
 _CONTEXT = 400  # characters either side of a name: enough to hold its sentence
 
 
+def story_ids(store: Store) -> dict[str, int]:
+    """Document id -> story id, two narrow columns (no text): syndicated copies count once."""
+    return store._read(_story_ids)
+
+
+def _story_ids(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(select(documents.c.id, documents.c.story_id))
+    return {doc_id: story for doc_id, story in rows}
+
+
 def first_seen_actors(store: Store, *, case: str, until: date | None = None) -> list[Row]:
     """Each person's first dated report: name, role and party (the commonest given), the date,
     the article and the sentence of the first mention. ``Store.actors`` aggregates away dates."""

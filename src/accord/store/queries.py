@@ -42,6 +42,7 @@ from accord.store.schema import (
     quotes,
     quotes_fts,
     quotes_search,
+    review_audit,
     sources,
     stances,
     stories,
@@ -71,7 +72,9 @@ def _plain(value: Any) -> Any:
 
 
 def _rows(conn: Connection, stmt: Select[Any]) -> list[Row]:
-    return [{k: _plain(v) for k, v in row._mapping.items()} for row in conn.execute(stmt)]
+    result = conn.execute(stmt)
+    keys = list(result.keys())
+    return [dict(zip(keys, map(_plain, row))) for row in result]
 
 
 def fts_query(search: str) -> str:
@@ -111,8 +114,11 @@ def _dated(stmt: Select[Any], since: date | None, until: date | None) -> Select[
     return stmt
 
 
-def _page(stmt: Select[Any], limit: int, offset: int) -> Select[Any]:
-    return stmt.limit(max(limit, 0)).offset(max(offset, 0))
+def _page(stmt: Select[Any], limit: int | None, offset: int) -> Select[Any]:
+    """One page; ``limit=None`` is every row in one streamed query (analyses need the whole
+    record, and paging through it with OFFSET is quadratic)."""
+    stmt = stmt.offset(max(offset, 0))
+    return stmt if limit is None else stmt.limit(max(limit, 0))
 
 
 def _items(table: Any, columns: tuple[Any, ...], *, document_id: str | None, case: str | None,
@@ -215,10 +221,12 @@ def find_actors(conn: Connection, *, name: str | None, party: str | None, case: 
              "mentions": r["mentions"], "documents": r["documents"]} for r in rows]
 
 
-def _figures_of(conn: Connection, mention_ids: list[int]) -> dict[int, list[Row]]:
+def _figures_of(conn: Connection, mentions: Select[Any] | list[int]) -> dict[int, list[Row]]:
+    """Figures of the mentions: a page's ids, or the query selecting a whole-record read's
+    (tens of thousands of ids would not fit in a parameter list)."""
     stmt = (select(figures.c.mention_id, figures.c.value, figures.c.unit, figures.c.status,
                    figures.c.start, figures.c.end)
-            .where(figures.c.mention_id.in_(mention_ids)).order_by(figures.c.start))
+            .where(figures.c.mention_id.in_(mentions)).order_by(figures.c.start))
     grouped: dict[int, list[Row]] = defaultdict(list)
     for row in _rows(conn, stmt):
         grouped[row.pop("mention_id")].append(row)
@@ -226,15 +234,17 @@ def _figures_of(conn: Connection, mention_ids: list[int]) -> dict[int, list[Row]
 
 
 def find_provisions(conn: Connection, *, provision_id: str | None, document_id: str | None,
-               since: date | None, until: date | None, case: str | None, limit: int,
+               since: date | None, until: date | None, case: str | None, limit: int | None,
                offset: int) -> list[Row]:
     """Provision mentions, newest first, each with its figures."""
     stmt = _items(provision_mentions, (provision_mentions.c.provision_id,),
                   document_id=document_id, case=case, since=since, until=until)
     if provision_id is not None:
         stmt = stmt.where(provision_mentions.c.provision_id == provision_id)
-    rows = _rows(conn, _page(stmt, limit, offset))
-    figs = _figures_of(conn, [r["id"] for r in rows])
+    stmt = _page(stmt, limit, offset)
+    rows = _rows(conn, stmt)
+    figs = _figures_of(conn, [r["id"] for r in rows] if limit is not None
+                       else stmt.with_only_columns(provision_mentions.c.id))
     for row in rows:
         row["figures"] = figs.get(row["id"], [])
     return rows
@@ -291,7 +301,7 @@ def summarise_provisions(conn: Connection, *, provision_id: str | None, since: d
 
 def find_stances(conn: Connection, *, party: str | None, target: str | None,
              document_id: str | None, since: date | None, until: date | None,
-             case: str | None, limit: int, offset: int) -> list[Row]:
+             case: str | None, limit: int | None, offset: int) -> list[Row]:
     """Stances; ``party`` is the stance holder."""
     c = stances.c
     stmt = _items(stances, (c.holder, c.target, c.polarity, c.cue), document_id=document_id,
@@ -304,7 +314,7 @@ def find_stances(conn: Connection, *, party: str | None, target: str | None,
 
 
 def find_events(conn: Connection, *, type: str | None, party: str | None, document_id: str | None,
-            since: date | None, until: date | None, case: str | None, limit: int,
+            since: date | None, until: date | None, case: str | None, limit: int | None,
             offset: int) -> list[Row]:
     """Events; ``party`` matches any of the event's actors (via ``event_parties``)."""
     c = events.c
@@ -338,6 +348,15 @@ def find_stories(conn: Connection, *, limit: int, offset: int) -> list[Row]:
     for row in rows:
         row["documents"] = grouped[row["id"]]
     return rows
+
+
+def version(conn: Connection) -> tuple[Any, ...]:
+    """What changes whenever the extracted record does: extractions saved or replaced (count,
+    newest time) and analysts' reviews (the audit log only grows)."""
+    stmt = select(select(func.count()).select_from(extractions).scalar_subquery(),
+                  select(func.max(extractions.c.extracted_at)).scalar_subquery(),
+                  select(func.count()).select_from(review_audit).scalar_subquery())
+    return tuple(conn.execute(stmt).one())
 
 
 def stats(conn: Connection) -> dict[str, int]:

@@ -449,7 +449,7 @@ class Store:
         since: date | None = None,
         until: date | None = None,
         case: str | None = None,
-        limit: int = 50,
+        limit: int | None = 50,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
         return self._read(
@@ -483,7 +483,7 @@ class Store:
         since: date | None = None,
         until: date | None = None,
         case: str | None = None,
-        limit: int = 50,
+        limit: int | None = 50,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
         return self._read(
@@ -501,7 +501,7 @@ class Store:
         since: date | None = None,
         until: date | None = None,
         case: str | None = None,
-        limit: int = 50,
+        limit: int | None = 50,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
         return self._read(
@@ -512,6 +512,11 @@ class Store:
 
     def stories(self, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         return self._read(queries.find_stories, limit=limit, offset=offset)
+
+    def version(self) -> tuple[Any, ...]:
+        """A cheap token that changes whenever extractions are saved or items reviewed: analyses
+        computed from the record are cached under it (one query)."""
+        return self._read(queries.version)
 
     def stats(self) -> dict[str, int]:
         return self._read(queries.stats)
