@@ -131,7 +131,7 @@ def test_migrations_create_the_schema(store_url: str, tmp_path: Path,
     with engine.connect() as conn:
         names = set(inspect(conn).get_table_names())
         assert {t.name for t in metadata.sorted_tables} | {"alembic_version"} <= names
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0002",)]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0003",)]
         ctx = MigrationContext.configure(conn, opts={"include_name": _full_text_objects})
         assert compare_metadata(ctx, metadata) == []  # schema.py matches the migrations
     engine.dispose()

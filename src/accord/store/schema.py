@@ -15,6 +15,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -60,6 +61,7 @@ documents = Table(
     Column("story_id", Integer, ForeignKey("stories.id"), nullable=False, index=True),
     Column("signature", LargeBinary, nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Index(None, "published", "ingested_at"),  # "newest first" listings (migration 0003)
 )
 
 sources = Table(
@@ -87,7 +89,7 @@ extractions = Table(
         primary_key=True,
     ),
     Column("case", String(64), primary_key=True),
-    Column("extracted_at", DateTime(timezone=True), nullable=False),
+    Column("extracted_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 
