@@ -393,3 +393,11 @@ def test_pages_render(client: TestClient) -> None:
 def test_loopback_detection() -> None:
     assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("localhost")
     assert not _loopback("0.0.0.0") and not _loopback("192.168.1.5")
+
+
+def test_review_of_an_id_beyond_any_integer_column_is_refused(client, db_url: str) -> None:
+    from accord.store.review import UnknownItem, get_item
+
+    assert client.get(f"/api/v1/review/quotes/{2**63}").status_code == 422
+    with Store(db_url) as store, pytest.raises(UnknownItem):
+        get_item(store, "quotes", 2**63)

@@ -70,6 +70,7 @@ FIGURE_STATUSES = ("proposed", "current", "other")
 _PARTY = re.compile(r"^[A-Z][A-Z0-9-]{1,15}$")
 _SAFE_NAME = re.compile(r"^[\w][\w.\- ]{0,150}$")
 MAX_TEXT = 5000
+MAX_ID = 2**63 - 1  # the largest row id SQLite and PostgreSQL (bigint) can hold
 
 _TABLES = {"quotes": quotes, "actors": actors, "stances": stances, "events": events,
            "provisions": provision_mentions}
@@ -111,6 +112,8 @@ def _items(conn: Connection, kind: str, *conditions: Any) -> list[Item]:
 
 
 def _one(conn: Connection, kind: str, item_id: int) -> Item:
+    if not 1 <= item_id <= MAX_ID:  # no such row, and beyond what the databases' integers hold
+        raise UnknownItem(f"no {kind} item {item_id}")
     found = _items(conn, kind, _TABLES[kind].c.id == item_id)
     if not found:
         raise UnknownItem(f"no {kind} item {item_id}")

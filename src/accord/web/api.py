@@ -16,12 +16,13 @@ from pydantic import BaseModel, Field
 from accord.analysis import change_digest, stance_matrix, timeline
 from accord.case import Case
 from accord.store import Store
-from accord.store.review import audit_log, get_item, review
+from accord.store.review import MAX_ID, audit_log, get_item, review
 from accord.web import views
 from accord.web.auth import Auth
 
 T = TypeVar("T")
 MAX_LIMIT = 200
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="The item's id in the store.")]
 DocumentId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="16 hex digits")]
 Code = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,16}$", description="party code")]
 Since = Annotated[date | None, Query(description="published on or after (YYYY-MM-DD)")]
@@ -435,7 +436,7 @@ def api_router(store: Store, case: Case, auth: Auth) -> APIRouter:
                      document_id=document_id)
 
     @api.get("/review/{kind}/{item_id}", responses={404: {"description": "unknown item"}})
-    def item(kind: ItemKind, item_id: Annotated[int, Path(ge=1)]) -> dict[str, Any]:
+    def item(kind: ItemKind, item_id: ItemId) -> dict[str, Any]:
         """One extracted item as stored (with corrections applied)."""
         return get_item(store, kind, item_id)
 
@@ -443,7 +444,7 @@ def api_router(store: Store, case: Case, auth: Auth) -> APIRouter:
               responses={401: {"description": "missing or wrong token"},
                          403: {"description": "writes disabled"},
                          404: {"description": "unknown item"}})
-    def decide(kind: ItemKind, item_id: Annotated[int, Path(ge=1)],
+    def decide(kind: ItemKind, item_id: ItemId,
                body: Annotated[ReviewIn, Body()]) -> dict[str, Any]:
         """Confirm, reject or correct an item (``Authorization: Bearer <token>``)."""
         return review(store, case, kind, item_id, body.action, reviewer=body.reviewer,
@@ -453,7 +454,7 @@ def api_router(store: Store, case: Case, auth: Auth) -> APIRouter:
                responses={401: {"description": "missing or wrong token"},
                           403: {"description": "writes disabled"},
                           404: {"description": "unknown item"}})
-    def correct(kind: ItemKind, item_id: Annotated[int, Path(ge=1)],
+    def correct(kind: ItemKind, item_id: ItemId,
                 body: Annotated[CorrectionIn, Body()]) -> dict[str, Any]:
         """Correct fields of an item (``Authorization: Bearer <token>``)."""
         return review(store, case, kind, item_id, "correct", reviewer=body.reviewer,
