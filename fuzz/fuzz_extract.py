@@ -12,8 +12,7 @@ with atheris.instrument_imports(include=["accord"]):
     from accord.models import Document
     from accord.pipeline import Extractor
 
-EXTRACTOR = Extractor()
-EXTRACTOR.nlp  # load before fuzzing starts
+EXTRACTOR = Extractor().load()  # before fuzzing starts
 
 
 def test_one_input(data: bytes) -> None:

@@ -36,9 +36,7 @@ prose = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=12)), max_s
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
-    extractor = Extractor()
-    extractor.nlp  # load once, not inside the first example
-    return extractor
+    return Extractor().load()  # load once, not inside the first example
 
 
 @FAST

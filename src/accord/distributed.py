@@ -39,9 +39,7 @@ def _extractor(spec: str) -> Extractor | str:
             from .pipeline import Extractor
 
             try:
-                extractor = Extractor(spec)
-                extractor.nlp
-                _extractors[spec] = extractor
+                _extractors[spec] = Extractor(spec).load()
             except Exception as exc:  # noqa: BLE001 - surfaced in every result of this worker
                 _extractors[spec] = str(exc) or type(exc).__name__
         return _extractors[spec]
