@@ -220,3 +220,10 @@ def test_ingest_and_extract_with_two_workers_match_one(tmp_path):
     assert sorted(p.name for p in out_dir.iterdir()) == ["atom-1.json", "atom-2.json"] + [
         f"negotiations-{n}.json" for n in (1, 2, 3)
     ]
+
+
+def test_error_lines_print_file_names_literally(tmp_path):
+    bad = tmp_path / "[bold]draft.txt"
+    bad.write_text("")
+    code, _, err = run("extract", str(bad))
+    assert code == 1 and "[bold]draft.txt" in err and err.count("\n") == 1

@@ -8,12 +8,13 @@ import logging
 import sys
 from datetime import date
 from enum import Enum
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -43,8 +44,13 @@ def _fail(error: BaseException) -> None:
     """Print one line (a traceback only with --debug) and exit non-zero."""
     if _state["debug"]:
         raise error
-    err.print(f"[red]error:[/red] {error}", markup=True, highlight=False)
+    _error(str(error))
     raise typer.Exit(1)
+
+
+def _error(message: str) -> None:
+    """One error line; file names and article text are printed as they are, never as markup."""
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
 
 
 @app.callback()
@@ -91,7 +97,7 @@ def ingest(
             report = ingest_paths(
                 paths, store, extractor, limits=limits, workers=workers, scheduler=scheduler,
                 on_source=lambda source: progress.update(task, advance=1, description=f"read {source.name[:40]}"),
-                on_error=lambda message: err.print(f"[red]error:[/red] {message}", highlight=False),
+                on_error=_error,
             )
     except AccordError as exc:
         _fail(exc)
@@ -137,7 +143,7 @@ def extract(
                 entries = read_source(source, limits)
             except AccordError as exc:
                 failed.add(source)
-                err.print(f"[red]error:[/red] {exc}", highlight=False)
+                _error(str(exc))
                 continue
             for n, document in enumerate(entries, 1):
                 origin[id(document)] = (source, n, len(entries))
@@ -149,7 +155,7 @@ def extract(
                 source, n, entries = origin.pop(id(document))
                 if isinstance(result, ExtractionError):
                     failed.add(source)
-                    err.print(f"[red]error:[/red] {result}", highlight=False)
+                    _error(str(result))
                     continue
                 record = result.to_json(file=source.name)
                 if out_dir is None:
