@@ -378,50 +378,37 @@ def cases() -> None:
 
 @app.command()
 def summary(db: DbOption = DEFAULT_DB, case: CaseOption = None) -> None:
-    """What the store holds: counts, and the provisions on the table with their latest figures."""
+    """What the store holds: counts, and each provision on the table with the plan's figure per
+    version, the current state and the latest status."""
+    from ..analysis import format_figure, plan_steps, provision_tracker, version_names
     from ..case import load_case
     from ..store import Store
 
     try:
-        store = Store(db)
         the_case = load_case(case)
-        stats = store.stats()
-        mentions = store.provisions(limit=10_000)
-        store.close()
+        with Store(db) as store:
+            stats = store.stats()
+            histories = [h for h in provision_tracker(store, the_case) if h.reports]
     except AccordError as exc:
         _fail(exc)
-    out.print(f"[bold]{the_case.title}[/bold]")
+    names = version_names(the_case)
+    out.print(f"[bold]{escape(the_case.title)}[/bold]")
     out.print(", ".join(f"{k}: {v}" for k, v in stats.items()), highlight=False)
     table = Table(title="Provisions reported", show_lines=False)
-    for column in ("provision", "mentions", "proposed figures over time", "current", "last reported"):
+    for column in ("provision", "reports", "plan figure by version", "current state", "status", "last reported"):
         table.add_column(column, overflow="fold")
-    by_id: dict[str, list[dict]] = {}
-    for row in mentions:
-        by_id.setdefault(row["provision_id"], []).append(row)
-    order = {p.id: i for i, p in enumerate(the_case.provisions)}
-    for pid in sorted(by_id, key=lambda p: order.get(p, len(order))):
-        rows = sorted(by_id[pid], key=lambda r: str(r.get("published") or "9999"))
+    for history in histories:
+        steps = " → ".join(
+            f"{format_figure(step.figure.value, step.figure.unit)} ({names.get(step.version, step.version)})"
+            for step in plan_steps(history, the_case)
+        )
+        current = history.current_state[-1] if history.current_state else None
         table.add_row(
-            pid,
-            str(len(rows)),
-            _figure_history(rows, "proposed", dated=True),
-            _figure_history(rows, "current", dated=False),
-            str(rows[-1].get("published") or ""),
+            history.id,
+            str(len(history.reports)),
+            steps,
+            format_figure(current.value, current.unit) if current else "",
+            history.current_status or "",
+            str(history.last_reported or ""),
         )
     out.print(table)
-
-
-def _figure_history(rows: list[dict], status: str, *, dated: bool) -> str:
-    """Each figure of one status once, in the order it was first reported: 600,000 → 800,000."""
-    first: dict[float, str] = {}
-    for row in rows:
-        for figure in row.get("figures") or []:
-            if figure["status"] == status:
-                first.setdefault(figure["value"], str(row.get("published") or ""))
-    return " → ".join(
-        f"{_number(value)} ({when})" if dated and when else _number(value) for value, when in first.items()
-    )
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if value >= 1 and float(value).is_integer() else f"{value:g}"
