@@ -115,25 +115,49 @@ def test_party_and_provision_filters(client: TestClient) -> None:
 
 
 def test_provision_tracker_has_the_army_cap_history(client: TestClient) -> None:
-    body = client.get("/api/v1/provisions/army-cap").json()
-    proposed = {f["value"] for f in body["figures"] if f["status"] == "proposed"}
+    body = client.get("/api/v1/provisions/army-cap", params={"limit": 200}).json()
+    figures = body["figures"]["items"]
+    proposed = {f["value"] for f in figures if f["status"] == "proposed"}
     assert {600000.0, 800000.0} <= proposed
-    assert all(f["document_id"] and f["evidence"] for f in body["figures"])
+    assert all(f["document_id"] and f["evidence"] for f in figures)
     assert {v["version"] for v in body["versions"] if v["catalogue"]} == {"28pt", "e3", "20pt"}
-    early = client.get("/api/v1/provisions/army-cap", params={"until": "2025-11-21"}).json()
-    assert {f["value"] for f in early["figures"] if f["status"] == "proposed"} == {600000.0}
+    early = client.get("/api/v1/provisions/army-cap",
+                       params={"until": "2025-11-21", "limit": 200}).json()
+    assert {f["value"] for f in early["figures"]["items"] if f["status"] == "proposed"} == {
+        600000.0}
+
+
+def test_provision_reports_come_a_page_at_a_time(client: TestClient) -> None:
+    url = "/api/v1/provisions/army-cap"
+    whole = client.get(url, params={"limit": 200}).json()["figures"]
+    total = whole["total"]
+    assert total > 3 and whole["count"] == total and whole["next_offset"] is None
+    dates = [f["date"] for f in whole["items"]]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    first = client.get(url, params={"limit": 2}).json()
+    assert first["plan"] and first["versions"] and first["current_figure"]
+    page = first["figures"]
+    assert (page["limit"], page["offset"], page["count"], page["next_offset"]) == (2, 0, 2, 2)
+    assert page["items"] == whole["items"][:2] and page["total"] == total
+    rest = client.get(url, params={"limit": 2, "offset": total - 1}).json()["figures"]
+    assert rest["items"] == whole["items"][-1:] and rest["next_offset"] is None
+    assert client.get(url, params={"limit": 201}).status_code == 422
+    html = client.get("/provisions/army-cap", params={"offset": 2}).text
+    shown = re.search(r'<table class="figures">.*?</table>', html, re.S)
+    assert shown and shown.group().count('<td class="date">') == min(total - 2, 50)
+    assert f"3–{min(total, 52)} of {total}" in html and "/provisions/army-cap?offset=0" in html
 
 
 def test_army_cap_plan_steps_per_version_not_per_report(client: TestClient) -> None:
     # Later articles recall the 28-point draft's 600,000; that is a report, not a plan change.
-    body = client.get("/api/v1/provisions/army-cap").json()
+    body = client.get("/api/v1/provisions/army-cap", params={"limit": 200}).json()
     assert [(s["version"], s["value"]) for s in body["plan"]] == [
         ("28pt", 600000.0), ("e3", 800000.0), ("20pt", 800000.0)]
     assert [s["date"] for s in body["plan"]] == ["2025-11-20", "2025-11-23", "2025-12-23"]
     assert all(s["source"]["evidence"] and s["reports"] >= 1 for s in body["plan"])
     assert (body["current_figure"]["value"], body["current_figure"]["version"]) == (
         800000.0, "20pt")
-    recalled = [f for f in body["figures"] if f["value"] == 600000.0 and f["date"] > "2025-12-01"]
+    recalled = [f for f in body["figures"]["items"] if f["value"] == 600000.0 and f["date"] > "2025-12-01"]
     assert recalled and {f["version"] for f in recalled} == {"28pt"}
     assert 880000.0 in {f["value"] for f in body["current_state"]}
     assert 880000.0 not in {s["value"] for s in body["plan"]}

@@ -178,6 +178,10 @@ class DocumentRef(BaseModel):
     mentions: int
 
 
+class ReportPage(Page[HistoryFigure]):
+    total: int = Field(description="reports on every page")
+
+
 class ProvisionHistoryOut(BaseModel):
     """``accord.analysis.provision_tracker`` for one provision, with its case metadata."""
 
@@ -198,7 +202,7 @@ class ProvisionHistoryOut(BaseModel):
     plan: list[PlanStepOut] = Field(description="the plan's figure version by version")
     current_state: list[HistoryFigure] = Field(description="reports of the world as it is")
     versions: list[VersionRow]
-    figures: list[HistoryFigure] = Field(description="every report, oldest first")
+    figures: ReportPage = Field(description="one page of its reports, newest first")
     statuses: list[StatusOut]
     documents: list[DocumentRef]
 
@@ -378,12 +382,15 @@ def api_router(store: Store, case: Case, auth: Auth) -> APIRouter:
     @api.get("/provisions/{provision_id}", response_model=ProvisionHistoryOut,
              responses={404: {"description": "unknown provision"}})
     def provision(provision_id: Annotated[str, Path(max_length=128)],
-                  until: Until = None) -> dict[str, Any]:
-        """One provision's tracker: the plan's figure per version, the current state, every
-        report with its version and evidence, statuses, documents."""
+                  until: Until = None, limit: Limit = views.PAGE,
+                  offset: Offset = 0) -> dict[str, Any]:
+        """One provision's tracker: the plan's figure per version, the current state, statuses,
+        documents, and its reports with their version and evidence, newest first, a page
+        (``limit``, ``offset``) at a time."""
         if provision_id not in {p.id for p in case.provisions}:
             raise HTTPException(404, f"no provision {provision_id!r}")
-        return views.provision_view(store, case, provision_id, until)
+        return views.provision_view(store, case, provision_id, until, limit=limit,
+                                    offset=offset)
 
     @api.get("/stances", response_model=Page[StanceOut])
     def stances(party: Code = None, provision: Text = None, since: Since = None,

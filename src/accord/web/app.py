@@ -41,12 +41,11 @@ from accord.store.review import (
 from accord.web import views
 from accord.web.api import api_router
 from accord.web.auth import Auth
-from accord.web.charts import provision_chart_svg
 
 HERE = resources.files("accord.web")
 DOC_ID = r"^[0-9a-f]{16}$"
 CODE = r"^[A-Za-z0-9-]{1,16}$"
-PAGE = 50
+PAGE = views.PAGE
 RECENT = timedelta(days=30)  # the overview's "recent changes" window
 SECURITY_HEADERS = {
     # No script at all: the dashboard is plain HTML and CSS.
@@ -87,6 +86,7 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
                               "provisions, stances, events, changes; analyst review.")
     app.state.store, app.state.case, app.state.auth = store, the_case, auth
     templates = _templates()
+    charts: dict[str, tuple[tuple[Any, ...], bytes]] = {}  # provision: (store version, SVG)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.middleware("http")
@@ -162,30 +162,23 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
         return page(request, "provisions.html", provisions=the_case.provisions, found=found)
 
     @app.get("/provisions/{provision_id}", response_class=HTMLResponse, include_in_schema=False)
-    def provision_page(request: Request, provision_id: str) -> Response:
+    def provision_page(request: Request, provision_id: str, offset: int = 0) -> Response:
         provision_or_404(provision_id)
         matrix = stance_matrix(store, the_case)
         return page(request, "provision.html",
-                    p=views.provision_view(store, the_case, provision_id),
-                    stances=views.target_stances(matrix, provision_id))
+                    p=views.provision_view(store, the_case, provision_id,
+                                           offset=max(offset, 0)),
+                    stances=views.target_stances(matrix, provision_id), limit=PAGE)
 
     @app.get("/charts/provisions/{provision_id}.svg", include_in_schema=False)
     def provision_chart(provision_id: str) -> Response:
         provision_or_404(provision_id)
-        view = views.provision_view(store, the_case, provision_id)
-        unit = view["unit"]
-
-        def points(rows: list[dict[str, Any]]) -> list[tuple[date, float]]:
-            """Dated values in the chart's unit: one axis cannot mix troops and days."""
-            return [(date.fromisoformat(r["date"]), r["value"]) for r in rows
-                    if r["unit"] in (unit, None)]
-
-        plan = [(date.fromisoformat(s["date"]), s["value"], s["name"]) for s in view["plan"]
-                if s["unit"] in (unit, None)]
-        svg = provision_chart_svg(
-            plan, points(view["current_state"]),
-            points([f for f in view["figures"] if f["status"] != "current"]), unit)
-        return Response(svg, media_type="image/svg+xml")
+        version = store.version()
+        hit = charts.get(provision_id)
+        if hit is None or hit[0] != version:
+            hit = charts[provision_id] = (
+                version, views.provision_chart(store, the_case, provision_id))
+        return Response(hit[1], media_type="image/svg+xml")
 
     @app.get("/parties/{code}", response_class=HTMLResponse, include_in_schema=False)
     def party_page(request: Request, code: str) -> Response:
@@ -200,7 +193,7 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
         return page(request, "party.html", code=code, party=party, people=people,
                     stances=stances,
                     quotes=store.quotes(party=code, case=the_case.name, limit=PAGE),
-                    events=views.events_view(store, the_case, party=code)[:PAGE])
+                    events=views.events_view(store, the_case, party=code)["items"])
 
     @app.get("/parties", response_class=HTMLResponse, include_in_schema=False)
     def parties_page(request: Request) -> Response:
@@ -236,12 +229,10 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
                     offset: int = 0) -> Response:
         start, end = parse_day(since, "since"), parse_day(until, "until")
         party, type = (v.strip() or None if v else None for v in (party, type))
-        rows = views.events_view(store, the_case, since=start, until=end,
-                                 party=party.upper() if party else None, type=type)
-        offset = max(offset, 0)
-        return page(request, "events.html", events=rows[offset:offset + PAGE], since=start,
-                    until=end, party=party, type=type, types=event_types(), offset=offset,
-                    limit=PAGE)
+        listing = views.events_view(store, the_case, offset=max(offset, 0), since=start,
+                                    until=end, party=party.upper() if party else None, type=type)
+        return page(request, "events.html", events=listing["items"], listing=listing,
+                    since=start, until=end, party=party, type=type, types=event_types())
 
     @app.get("/documents", response_class=HTMLResponse, include_in_schema=False)
     def documents_page(request: Request, q: str | None = None, offset: int = 0) -> Response:

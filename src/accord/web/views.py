@@ -6,12 +6,16 @@ The numbers (plan figures per version, stance cells, merged events) come from
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from itertools import chain
+from threading import Lock
+from typing import Any, TypeVar
 
 from accord.analysis import (
     ChangeDigest,
     FigurePoint,
+    ProvisionHistory,
     StanceMatrix,
     plan_steps,
     provision_tracker,
@@ -19,30 +23,72 @@ from accord.analysis import (
     timeline,
     version_names,
 )
-from accord.case import Case
+from accord.case import Case, Provision
 from accord.store import Store
 from accord.store.review import KINDS, Item, decisions, document_items, item_key
+from accord.web.charts import provision_chart_svg
 from accord.web.highlight import Span, highlight
 
 ALL = 100_000  # "no limit" for listings over one case; the sample store has hundreds of rows
+PAGE = 50  # rows per page of a listing, and the API's default limit
 Row = dict[str, Any]
+T = TypeVar("T")
+# provision_view's records: (store, case, provision, until) -> (store version, store, case,
+# reports, record); shared between requests, so never mutated.
+_RECORDS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_RECORDS_MAX = 64
+_RECORDS_LOCK = Lock()
+
+
+def newest_page(rows: Sequence[T], convert: Callable[[T], Row], limit: int = PAGE,
+                offset: int = 0) -> Row:
+    """One page, newest first, of an oldest-first listing, shaped as the API's lists (plus
+    ``total``); only the page's rows are converted, however long the listing."""
+    end = max(len(rows) - offset, 0)
+    items = [convert(r) for r in reversed(rows[max(end - limit, 0):end])]
+    return {"items": items, "limit": limit, "offset": offset, "count": len(items),
+            "next_offset": offset + limit if end > limit else None, "total": len(rows)}
 
 
 def _figure(point: FigurePoint, names: dict[str, str]) -> Row:
     return point.to_dict() | {"version_name": names.get(point.version or "")}
 
 
-def provision_view(store: Store, case: Case, provision_id: str,
-                   until: date | None = None) -> Row:
-    """One provision's record: the plan's figure per version, the current state, every report
-    (with the version it was attributed to), statuses, and the documents that discuss it."""
+def _unit(history: ProvisionHistory, provision: Provision) -> str | None:
+    """The provision's unit: the first one reported, else the case file's."""
+    return next((f.unit for f in chain(history.figures, provision.figures) if f.unit), None)
+
+
+def provision_view(store: Store, case: Case, provision_id: str, until: date | None = None, *,
+                   limit: int = PAGE, offset: int = 0) -> Row:
+    """One provision's record: the plan's figure per version, the current state, one page of
+    its reports (newest first, with the version each was attributed to), statuses, and the
+    documents that discuss it. All but the page is built once per store version."""
+    key = (id(store), id(case), provision_id, until)
+    version = store.version()
+    with _RECORDS_LOCK:
+        hit = _RECORDS.get(key)
+    if hit is None or hit[0] != version or hit[1] is not store or hit[2] is not case:
+        hit = (version, store, case, *_provision_record(store, case, provision_id, until))
+        with _RECORDS_LOCK:
+            _RECORDS[key] = hit
+            while len(_RECORDS) > _RECORDS_MAX:  # the oldest goes first
+                del _RECORDS[next(iter(_RECORDS))]
+    figures, record = hit[3], hit[4]
+    names = version_names(case)
+    return record | {"figures": newest_page(figures, lambda f: _figure(f, names), limit, offset)}
+
+
+def _provision_record(store: Store, case: Case, provision_id: str,
+                      until: date | None) -> tuple[list[FigurePoint], Row]:
+    """A provision's reports (oldest first) and its record without them."""
     provision = case.provision(provision_id)
     (history,) = provision_tracker(store, case, provision_id=provision_id, until=until)
     names = version_names(case)
     dates = {v.id: v.date.isoformat() for v in case.versions}
     steps = {s.version: s for s in plan_steps(history, case)}
     catalogue = {f.version: f for f in provision.figures if f.version}
-    unit = next((f.unit for f in [*history.figures, *provision.figures] if f.unit), None)
+    unit = _unit(history, provision)
     versions = []
     for v in sorted(case.versions, key=lambda v: v.date):
         step, listed = steps.get(v.id), catalogue.get(v.id)
@@ -58,7 +104,7 @@ def provision_view(store: Store, case: Case, provision_id: str,
             "id": source.document_id, "title": source.title, "url": source.url,
             "published": source.published.isoformat() if source.published else None,
             "mentions": 0})["mentions"] += 1
-    return {
+    return history.figures, {
         "id": provision.id, "summary": provision.summary, "category": provision.category,
         "point": provision.point, "parent": provision.parent,
         "parties": list(provision.parties), "notes": provision.notes, "unit": unit,
@@ -72,10 +118,25 @@ def provision_view(store: Store, case: Case, provision_id: str,
                  for s in steps.values()],
         "current_state": [_figure(f, names) for f in history.current_state],
         "versions": versions,
-        "figures": [_figure(f, names) for f in history.figures],
         "statuses": [s.to_dict() for s in history.statuses],
         "documents": sorted(documents.values(), key=lambda d: (d["published"] or "", d["id"])),
     }
+
+
+def provision_chart(store: Store, case: Case, provision_id: str) -> bytes:
+    """The provision's chart over its whole history, in its unit only: one axis cannot mix
+    troops and days."""
+    (history,) = provision_tracker(store, case, provision_id=provision_id)
+    unit = _unit(history, case.provision(provision_id))
+    names, dates = version_names(case), {v.id: v.date for v in case.versions}
+
+    def points(figures: Iterable[FigurePoint]) -> list[tuple[date, float]]:
+        return [(f.date, f.value) for f in figures if f.unit in (unit, None)]
+
+    plan = [(dates[s.version], s.figure.value, names[s.version])
+            for s in plan_steps(history, case) if s.figure.unit in (unit, None)]
+    return provision_chart_svg(plan, points(history.current_state),
+                               points(f for f in history.figures if f.status != "current"), unit)
 
 
 def figures_table(store: Store, case: Case, as_of: date | None = None) -> list[Row]:
@@ -127,9 +188,11 @@ def recent_changes(digest: ChangeDigest) -> list[Row]:
     return rows
 
 
-def events_view(store: Store, case: Case, **filters: Any) -> list[Row]:
-    """The timeline (one entry per interaction), newest first as the other listings are."""
-    return [e.to_dict() for e in reversed(timeline(store, case, **filters))]
+def events_view(store: Store, case: Case, *, limit: int = PAGE, offset: int = 0,
+                **filters: Any) -> Row:
+    """One page of the timeline (one entry per interaction), newest first as the other
+    listings are."""
+    return newest_page(timeline(store, case, **filters), lambda e: e.to_dict(), limit, offset)
 
 
 def _label(kind: str, item: Item) -> str:
