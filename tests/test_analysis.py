@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support import EXAMPLES
 
 from accord.analysis import (
     change_digest,
@@ -22,8 +23,6 @@ from accord.models import Document, Extraction
 from accord.pipeline import Extractor
 from accord.store import Store
 from accord.store.review import review
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def _extract(paths: list[Path], case: str | Path | None = None) -> list[tuple[Document, Extraction]]:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from support import EXAMPLES
 
 from accord.ingest import read_source
 from accord.pipeline import Extractor
 from accord.store import Store
 from accord.web import create_app
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 @pytest.fixture(scope="module")

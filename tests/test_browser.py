@@ -19,9 +19,9 @@ if not CHROMIUM.is_file():
 
 import uvicorn  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from test_web import HOSTILE_TITLE, build_store, hostile_document  # noqa: E402
 
 from accord.web import create_app  # noqa: E402
-from test_web import HOSTILE_TITLE, build_store, hostile_document  # noqa: E402
 
 TOKEN = "browser-token"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

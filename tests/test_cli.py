@@ -5,22 +5,11 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from support import EXAMPLES, run
 
-from accord.cli.main import app
 from accord.models import GOLD_FORMAT
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")

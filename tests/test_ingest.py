@@ -13,7 +13,13 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from accord.errors import InputError
-from accord.ingest import clean_text, detect_language, iter_documents, iter_sources, read_source
+from accord.ingest import (
+    clean_text,
+    detect_language,
+    iter_documents,
+    iter_sources,
+    read_source,
+)
 from accord.models import Document
 
 DATA = Path(__file__).parent / "data" / "ingest"

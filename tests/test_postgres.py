@@ -13,27 +13,18 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from typer.testing import CliRunner
+from support import EXAMPLES, run
 
-from accord.cli.main import app
 from accord.errors import StoreError
 from accord.models import Document, Extraction, Quote
 from accord.store import Store
 from accord.store.queries import tsquery
 from accord.web import create_app
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
 ACCORD = Path(sys.executable).with_name("accord")
 TOKEN = "pg-token"
 WIRE = "b67619096e001a8f"  # examples/html/wire-28-point-draft.html
 
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")
