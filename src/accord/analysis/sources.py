@@ -18,7 +18,7 @@ Row = dict[str, Any]
 T = TypeVar("T")
 # Results kept per store and version: the overview's few, and a handful of as_of dates an analyst
 # browses; each holds objects for the whole record, so not many more.
-_CACHED = 16
+_CACHED = 256
 
 
 def read_all(query: Callable[..., list[Row]], **filters: Any) -> list[Row]:

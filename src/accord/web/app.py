@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.analysis import change_digest, format_figure, stance_matrix, version_names
+from accord.analysis.sources import cached
 from accord.case import load_case
 from accord.errors import AccordError, StoreError
 from accord.store import Store
@@ -86,7 +87,6 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
                               "provisions, stances, events, changes; analyst review.")
     app.state.store, app.state.case, app.state.auth = store, the_case, auth
     templates = _templates()
-    charts: dict[str, tuple[tuple[Any, ...], bytes]] = {}  # provision: (store version, SVG)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.middleware("http")
@@ -173,12 +173,9 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
     @app.get("/charts/provisions/{provision_id}.svg", include_in_schema=False)
     def provision_chart(provision_id: str) -> Response:
         provision_or_404(provision_id)
-        version = store.version()
-        hit = charts.get(provision_id)
-        if hit is None or hit[0] != version:
-            hit = charts[provision_id] = (
-                version, views.provision_chart(store, the_case, provision_id))
-        return Response(hit[1], media_type="image/svg+xml")
+        svg = cached(store, the_case, ("provision-chart", provision_id),
+                     lambda: views.provision_chart(store, the_case, provision_id))
+        return Response(svg, media_type="image/svg+xml")
 
     @app.get("/parties/{code}", response_class=HTMLResponse, include_in_schema=False)
     def party_page(request: Request, code: str) -> Response:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from itertools import chain
-from threading import Lock
 from typing import Any, TypeVar
 
 from accord.analysis import (
@@ -23,6 +22,7 @@ from accord.analysis import (
     timeline,
     version_names,
 )
+from accord.analysis.sources import cached
 from accord.case import Case, Provision
 from accord.store import Store
 from accord.store.review import KINDS, Item, decisions, document_items, item_key
@@ -35,9 +35,6 @@ Row = dict[str, Any]
 T = TypeVar("T")
 # provision_view's records: (store, case, provision, until) -> (store version, store, case,
 # reports, record); shared between requests, so never mutated.
-_RECORDS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-_RECORDS_MAX = 64
-_RECORDS_LOCK = Lock()
 
 
 def newest_page(rows: Sequence[T], convert: Callable[[T], Row], limit: int = PAGE,
@@ -64,17 +61,8 @@ def provision_view(store: Store, case: Case, provision_id: str, until: date | No
     """One provision's record: the plan's figure per version, the current state, one page of
     its reports (newest first, with the version each was attributed to), statuses, and the
     documents that discuss it. All but the page is built once per store version."""
-    key = (id(store), id(case), provision_id, until)
-    version = store.version()
-    with _RECORDS_LOCK:
-        hit = _RECORDS.get(key)
-    if hit is None or hit[0] != version or hit[1] is not store or hit[2] is not case:
-        hit = (version, store, case, *_provision_record(store, case, provision_id, until))
-        with _RECORDS_LOCK:
-            _RECORDS[key] = hit
-            while len(_RECORDS) > _RECORDS_MAX:  # the oldest goes first
-                del _RECORDS[next(iter(_RECORDS))]
-    figures, record = hit[3], hit[4]
+    figures, record = cached(store, case, ("provision-record", provision_id, until),
+                             lambda: _provision_record(store, case, provision_id, until))
     names = version_names(case)
     return record | {"figures": newest_page(figures, lambda f: _figure(f, names), limit, offset)}
 
