@@ -10,7 +10,6 @@ pronoun "us"; the longest phrase wins, and known non-party phrases ("Washington 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 
 from ..errors import CaseError
+from ..text import fold
 from .schema import Case, Party, Person
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -99,9 +99,8 @@ def _key(phrase: str) -> tuple[str, ...]:
 
 
 def _fold(text: str) -> str:
-    """Lower-case without accents, for forgiving person-name lookups."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
+    """Lower-case without accents or curly apostrophes, for forgiving person-name lookups."""
+    return fold(text.translate(_APOSTROPHES))
 
 
 class PartyResolver:

@@ -60,7 +60,7 @@ def _normalized(text: str) -> tuple[str, str]:
     return text, text.translate(_FOLD).lower()
 
 
-def fold(text: str) -> str:
+def needle_text(text: str) -> str:
     """What needles are looked for in; character by character, so a sentence's fold is a slice
     of its document's."""
     return _normalized(text)[1]

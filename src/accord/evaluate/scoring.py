@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from typing import Any
 
 from ..errors import GoldError
 from ..models import GOLD_FORMAT
+from ..text import fold
 
 QUOTE_MIN_F1 = 0.5
 # Figures are compared with a relative tolerance so that a value rounded in the text
@@ -113,12 +113,6 @@ class DocScore:
 
 
 # --- normalisation -------------------------------------------------------------------------
-
-def fold(text: str | None) -> str:
-    """Case- and diacritic-insensitive form, so "Zelenskyy" and "ZELENSKYY" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
 
 def _words(text: str | None) -> list[str]:
     """Folded word tokens with punctuation dropped."""

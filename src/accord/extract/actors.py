@@ -7,7 +7,6 @@ Alexander Stubb") and from appositions ("Dan Driscoll, the US army secretary").
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,15 +18,10 @@ from spacy.vocab import Vocab
 from ..case import Case, PartyResolver
 from ..lexicons import load_lexicon
 from ..models import Actor
+from ..text import fold
 
 POSSESSIVE = {"'s", "’s", "'", "’"}
 _NATIONALITY_ENTS = {"GPE", "NORP"}
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free form used to compare names."""
-    norm = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in norm if not unicodedata.combining(c)).lower().strip()
 
 
 @dataclass

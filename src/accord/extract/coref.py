@@ -14,7 +14,8 @@ from spacy.tokens import Doc, Span, Token
 from ..case import PartyResolver
 from ..lexicons import load_lexicon
 from ..models import Actor
-from .actors import fold, is_role_head
+from ..text import fold
+from .actors import is_role_head
 
 _PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from accord.case import Case, Rule
-from accord.case.patterns import fold
+from accord.case.patterns import needle_text
 from accord.models import Figure, ProvisionMention
 
 # Dependency labels that open a new clause: a figure must not be read across them.
@@ -66,7 +66,7 @@ class _Hit:
 def extract_provisions(doc: Doc, case: Case) -> list[ProvisionMention]:
     """One mention per (provision, sentence), most specific ids only, with their figures."""
     text = doc.text  # Doc.text joins every token again on each access
-    folded = fold(text)
+    folded = needle_text(text)
     rules = {prov.id: [rule for rule in prov.rules if rule.possible(folded)] for prov in case.provisions}
     by_sent = [(sent, list(_sentence_hits(sent, case, rules))) for sent in doc.sents]
     mentioned = {h.pid for _, hits in by_sent for h in hits}
