@@ -47,7 +47,7 @@ class Rule:
         return first.start(), first.end()
 
     def possible(self, folded: str) -> bool:
-        """Whether the rule can hold anywhere in a text whose ``fold`` is ``folded``, so that a
+        """Whether the rule can hold anywhere in a text whose ``needle_text`` is ``folded``, so that a
         caller can drop, once per document, the rules whose words the document never uses."""
         return all(words is None or any(w in folded for w in words) for words in self.needles)
 
