@@ -345,3 +345,34 @@ def test_sanctions_on_a_party_name_their_target(nlp_base: Language, case: Case) 
     assert keys(events_of(nlp_base, case, "Norway imposed sanctions on Iran on Monday.")) == {
         ("SANCTION", ("IRN", "NOR"))
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the one acted on sits inside the passive subject
+        ("A school for Chadian children was shelled by Sudanese troops.", ("ASSAULT", ("SDN", "TCD"))),
+        # an event noun as subject of a verb of its type: one act, the parties of both
+        ("A drone strike near Mosul killed two Turkish engineers.", ("ASSAULT", ("IRQ", "TUR"))),
+        # the recipient of "issued a warning to X"
+        ("Chile issued a formal demand to Peru that it repay the loan.", ("REQUEST", ("CHL", "PER"))),
+        # a conjunct of the object shares its verb: "launched artillery and rocket fire against X"
+        ("Peruvian forces launched mortar and rocket fire against Bolivian outposts.", ("ASSAULT", ("BOL", "PER"))),
+        # the purpose names the target of a one-party act
+        ("Peruvian farmers blocked a highway to show their anger over Chile's fishing policy.", ("PROTEST", ("CHL", "PER"))),
+    ],
+)
+def test_coder_finds_participants_beyond_subject_and_object(
+    nlp_base: Language, case: Case, text: str, expected: tuple[str, tuple[str, ...]]
+) -> None:
+    assert expected in coded(nlp_base, case, text)
+
+
+def test_event_noun_under_its_own_verb_is_coded_once(nlp_base: Language, case: Case) -> None:
+    found = extract_events(nlp_base("A drone strike near Mosul killed two Turkish engineers."), case, [], None, CODER)
+    assert [e.type for e in found] == ["ASSAULT"]
+
+
+def test_misspelt_country_is_recognised_only_as_a_place(nlp_base: Language, case: Case) -> None:
+    assert ("REJECT", ("ARG", "CHL")) in coded(nlp_base, case, "Chile rejected an offer from Argentinia.")
+    assert coded(nlp_base, case, "Roland rejected the offer.") == set()

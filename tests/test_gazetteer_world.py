@@ -141,3 +141,19 @@ def test_each_phrase_is_listed_once() -> None:
     names += [n for row in groups["groups"] for n in (row["name"], *row["aliases"])]
     assert len(names) == len(set(names))
     assert not set(names) & set(_base_phrases())  # no duplicate of a country or organisation phrase
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("Afganistan", "AFG"), ("Phillippines", "PHL"), ("Isreal", "ISR"), ("Ukrainain", "UKR"),
+    ("Geneva", None),  # one letter from a city (Genova), and cities are not guessed
+    ("Poland", None),  # spelt right: exact matching's job
+    ("Iraqq", None),  # too short to guess
+    ("Austrian", None),  # right, and a demonym
+])
+def test_near_guesses_one_typo_in_country_names(resolver: PartyResolver, word: str, expected: str | None) -> None:
+    assert resolver.near(word) == expected
+
+
+def test_stateless_organisations_are_parties(resolver: PartyResolver) -> None:
+    text = "Amnesty International, Human Rights Watch, the Red Crescent and al-Qaeda."
+    assert [code for _, _, code in resolver.find(text)] == ["AMNESTY", "HRW", "ICRC", "AQ"]

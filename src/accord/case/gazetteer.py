@@ -9,6 +9,7 @@ pronoun "us"; the longest phrase wins, and known non-party phrases ("Washington 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +17,8 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.process import extract
 
 from ..errors import CaseError
 from ..text import fold
@@ -25,6 +28,7 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 _ARTICLE = re.compile(r"^(?:the|The)\s+(?=\S)")
 _SHADOW = ""  # code of phrases that name no party
+_NEAR_MIN = 6  # shorter names are one typo away from too many other words
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Gazetteer:
     parties: dict[str, Party]
     phrases: dict[str, str]  # phrase -> party code ("" for non-party phrases)
     european_qualified: frozenset[str]
+    spellings: dict[str, str]  # one-word country names and demonyms -> code, for typo matching
 
 
 def _read(name: str) -> Any:
@@ -56,8 +61,12 @@ def load_gazetteer() -> Gazetteer:
     groups = _read("groups.yaml")
     parties: dict[str, Party] = {}
     phrases: dict[str, str] = {}
+    spellings: dict[str, str] = {}
     for row in countries["countries"]:
         names = [*row["names"], *row["demonyms"], *row["capitals"], *row["seats"]]
+        for word in [*row["names"], *row["demonyms"]]:
+            if word.isalpha() and word.istitle() and len(word) >= _NEAR_MIN - 1:
+                spellings[word] = row["code"]
         parties[row["code"]] = Party(row["code"], row["name"], "country", tuple(names))
     for row in orgs["organisations"]:
         parties[row["code"]] = Party(row["code"], row["name"], "organisation", tuple(row["aliases"]))
@@ -75,7 +84,7 @@ def load_gazetteer() -> Gazetteer:
             phrases.setdefault(phrase, code)
     for phrase in [*(countries.get("non_party") or []), *(regions.get("non_party") or [])]:
         phrases[phrase] = _SHADOW
-    return Gazetteer(parties, phrases, frozenset(orgs.get("european_qualified") or ()))
+    return Gazetteer(parties, phrases, frozenset(orgs.get("european_qualified") or ()), spellings)
 
 
 def _places(data: Any) -> list[tuple[str, list[str]]]:
@@ -106,13 +115,20 @@ def _fold(text: str) -> str:
 class PartyResolver:
     """Finds party mentions in text and resolves phrases and people for one case."""
 
-    def __init__(self, phrases: dict[str, str], people: tuple[Person, ...], european_qualified: frozenset[str]) -> None:
+    def __init__(
+        self,
+        phrases: dict[str, str],
+        people: tuple[Person, ...],
+        european_qualified: frozenset[str],
+        spellings: dict[str, str] | None = None,
+    ) -> None:
         self._table: dict[tuple[str, ...], str] = {}
         for phrase, code in phrases.items():
             key = _key(phrase)
             if key:
                 self._table[key] = code
         self._max = max((len(k) for k in self._table), default=1)
+        self._spellings = spellings or {}
         self._eu_qualified = european_qualified
         self._people = people
         self._person_index: dict[str, Person] = {}
@@ -162,6 +178,19 @@ class PartyResolver:
         found = self.find(text)
         return found[0][2] if found else None
 
+    @functools.lru_cache(maxsize=4096)
+    def near(self, word: str) -> str | None:
+        """The country of a one-word name one typo away from its name or demonym ("Afganistan",
+        "Ethopia"), if only one country is that close. Cities are left out (Geneva is one letter
+        from Genova), and callers pass only words tagged as places or nationalities: on any
+        capitalised word ("Roland") it would guess."""
+        if len(word) < _NEAR_MIN or not word.isalpha() or not word.istitle() or word in self._spellings:
+            return None
+        names = list(self._spellings)
+        close = extract(word, names, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=None)
+        codes = {self._spellings[name] for name, _, _ in close}
+        return codes.pop() if len(codes) == 1 else None
+
     def person(self, name: str) -> Person | None:
         """A case's key person by full name, alias or unambiguous surname."""
         folded = _fold(re.sub(r"['’]s$", "", name.strip()))
@@ -179,4 +208,4 @@ def _resolver_for(case: Case) -> PartyResolver:
         phrases.setdefault(party.name, party.code)
         for alias in party.aliases:
             phrases[alias] = party.code
-    return PartyResolver(phrases, case.people, gaz.european_qualified)
+    return PartyResolver(phrases, case.people, gaz.european_qualified, gaz.spellings)

@@ -36,6 +36,7 @@ _OBJECTS = {"dobj", "dative", "attr", "oprd"}
 _INFINITIVE_MARKERS = {"to"}
 _NEGATIONS = ["not", "never", "n't"]
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "agent", "expl"}
+_ACTIVE_SUBJECTS = _SUBJECT_DEPS - {"nsubjpass"}  # a passive subject is the one acted on
 _NOT_NEARBY = {"punct", "cc", "advcl", "mark", "relcl", "acl", "appos", "parataxis", "ccomp"}
 
 
@@ -102,7 +103,7 @@ class _Lexicon:
         """The type of an event noun; a modified phrase ("hunger strike") beats its head alone."""
         lemma = tok.lemma_.lower()
         for child in tok.children:
-            if child.dep_ in {"compound", "amod"} and f"{child.lemma_.lower()} {lemma}" in self.nouns:
+            if child.dep_ in {"compound", "amod", "nmod"} and f"{child.lemma_.lower()} {lemma}" in self.nouns:
                 return self.nouns[f"{child.lemma_.lower()} {lemma}"]
         return self.nouns.get(lemma) or self.nouns.get(tok.lower_)
 
@@ -193,9 +194,29 @@ def extract_events(
             if len(cand.event.actors) < 2:
                 places = _place_parties(cand.trigger, lex, parties)
                 cand.event.actors = sorted(set(cand.event.actors) | set(places))
+    found = _fold_subject_nouns(found)
     kept = [c for c in found if c.event.actors and (c.paired or policy.min_parties <= 1)]
     _share_places(kept)
     return _merge([c.event for c in kept])
+
+
+def _fold_subject_nouns(found: list[_Candidate]) -> list[_Candidate]:
+    """"A bombing killed a soldier": an event noun that is the subject of a verb of its own type
+    names the same act, so its parties join the verb's event and it is not coded again."""
+    by_trigger = {c.trigger.i: c for c in found}
+    folded: list[_Candidate] = []
+    for cand in found:
+        verb = by_trigger.get(cand.trigger.head.i)
+        if (
+            cand.trigger.pos_ in {"NOUN", "PROPN"} and cand.trigger.dep_ in {"nsubj", "nsubjpass"}
+            and verb is not None and verb is not cand and verb.event.type == cand.event.type
+        ):
+            verb.event.actors = sorted(set(verb.event.actors) | set(cand.event.actors))
+            verb.paired = verb.paired or cand.paired or len(verb.event.actors) > 1
+            verb.event.location = verb.event.location or cand.event.location
+            continue
+        folded.append(cand)
+    return folded
 
 
 def _defer_to_complements(found: list[_Candidate], lex: _Lexicon) -> None:
@@ -395,7 +416,7 @@ def _verb_event(
     found += [p for t in people[len(subjects(verb)):] for p in _phrase_parties(t, parties)]
     if len(set(found)) < 2:
         found += _nearby_parties(verb, lex, parties)
-    if not found and kind in lex.single:
+    if len(set(found)) < 2 and (found or kind in lex.single):
         found += _purpose_parties(verb, lex, parties)
     yield from _event(kind, found, people, verb, heads, lex, parties, published)
 
@@ -439,11 +460,12 @@ def _nearby_parties(verb: Token, lex: _Lexicon, parties: PartyLookup) -> list[st
 
     Used only when subject and direct participants give fewer than two parties: the target of
     "demanded an admission by Moscow" or "welcomed the statement as proof of Washington's wish"
-    sits deeper than the object's own modifiers. Places ("in Geneva") and clauses that modify a
-    noun ("talks aimed at ...") name no participant.
+    sits deeper than the object's own modifiers, and so does the one acted on in "a camp for
+    Congolese refugees was attacked". Places ("in Geneva") and clauses that modify a noun ("talks
+    aimed at ...") name no participant.
     """
     tokens: list[Token] = []
-    stack = [c for c in verb.children if c.dep_ not in _SUBJECT_DEPS]
+    stack = [c for c in verb.children if c.dep_ not in _ACTIVE_SUBJECTS]
     while stack:
         tok = stack.pop()
         if tok.dep_ in _NOT_NEARBY or (tok.dep_ == "conj" and tok.pos_ in {"VERB", "AUX"}):
@@ -461,8 +483,8 @@ def _nearby_parties(verb: Token, lex: _Lexicon, parties: PartyLookup) -> list[st
 
 
 def _purpose_parties(tok: Token, lex: _Lexicon, parties: PartyLookup) -> list[str]:
-    """Parties named in the purpose of a one-sided act of no party of its own: "went on strike to
-    demand the minister's resignation", "resigned to allow the country's first elections"."""
+    """Parties named in the purpose of an act with fewer than two of its own: "went on strike to
+    demand the minister's resignation", "blocked a road to show their anger at Washington"."""
     return [
         p for c in tok.children
         if c.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ in _INFINITIVE_MARKERS for a in c.children)
@@ -538,8 +560,11 @@ def _content_subjects(children: list[Token]) -> list[Token]:
 
 
 def _governor(noun: Token, lex: _Lexicon) -> Token | None:
-    """The verb whose subject took part in a nominal event: "held talks", "met at talks in X"."""
+    """The verb whose subject took part in a nominal event: "held talks", "met at talks in X",
+    "launched artillery and rocket fire" (a conjunct shares its first conjunct's verb)."""
     node = noun
+    while node.dep_ == "conj" and node.head.pos_ in {"NOUN", "PROPN"}:
+        node = node.head
     for _ in range(3):
         if node.dep_ == "dobj":
             return node.head
@@ -552,7 +577,10 @@ def _governor(noun: Token, lex: _Lexicon) -> Token | None:
 
 
 def _prep_objects(child: Token, kind: str, lex: _Lexicon) -> list[Token]:
-    """Objects of "with X", "between X and Y", "against X" (and "sanctions on X") on a trigger."""
+    """Objects of "with X", "between X and Y", "against X" (and "sanctions on X") on a trigger,
+    and the recipient of "issued a warning to X" or "gave X a warning"."""
+    if child.dep_ == "dative":
+        return [g for g in child.children if g.dep_ == "pobj"] or ([child] if child.pos_ in {"NOUN", "PROPN"} else [])
     preps = lex.participant_preps | {"by"} | lex.type_preps.get(kind, set())
     if child.dep_ not in {"prep", "agent"} or child.lower_ not in preps:
         return []

@@ -32,11 +32,17 @@ class PartyLookup:
         self.doc = doc
         self.resolver = PartyResolver.for_case(case)
         self._mentions: list[tuple[int, int, str]] = sorted(
-            (s, e, a.party)
-            for a in actors
-            if a.party
-            for s, e in [(a.start, a.end), *a.mentions]
+            [(s, e, a.party) for a in actors if a.party for s, e in [(a.start, a.end), *a.mentions]]
+            + list(self._misspelt())
         )
+
+    def _misspelt(self) -> Iterator[tuple[int, int, str]]:
+        """Places and nationalities the gazetteer knows only spelt right ("Afganistan")."""
+        for ent in self.doc.ents:
+            if ent.label_ in {"GPE", "NORP"} and len(ent) == 1 and not self.resolver.find(ent.text):
+                code = self.resolver.near(ent.text)
+                if code:
+                    yield ent.start_char, ent.end_char, code
 
     def of_char(self, start: int, end: int) -> str | None:
         """The party of the actor mentioned at these offsets, if any."""
