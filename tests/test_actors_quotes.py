@@ -89,3 +89,13 @@ def test_single_quotation_marks_and_speech_nouns(accord_nlp):
     assert quotes["frank and useful"].speaker == "Olena Hrytsenko"
     assert quotes["not before spring"].speaker == "Olena Hrytsenko"
     assert not any("hasn" in q for q in quotes if "delegation" not in q)
+
+
+def test_and_joins_two_titles_but_not_a_country_and_a_title(accord_nlp):
+    text = (
+        "Talks between Chile and Peruvian Foreign Minister Ana Ruiz ended early. "
+        "Defence Minister and Deputy Prime Minister Tomas Varga of Hungary stayed away."
+    )
+    roles = {a.name: (a.role, a.party) for a in accord_nlp(text)._.actors}
+    assert roles["Ana Ruiz"] == ("Foreign Minister", "PER")
+    assert roles["Tomas Varga"][0] == "Defence Minister and Deputy Prime Minister"

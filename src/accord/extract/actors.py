@@ -151,6 +151,8 @@ def _title_tokens(doc: Doc, end: int, floor: int) -> list[Token]:
         )
         if not titleish or (low == "of" and toks and is_role_head(toks[0])):
             break  # "the head of President X's office": the title before "of" is someone else's
+        if low == "and" and not (i > floor and is_role_head(doc[i - 1])):
+            break  # "between Chile and Peruvian minister X": "and" joins two titles only
         toks.insert(0, t)
         i -= 1
     while toks and (toks[0].lower_ in roles.connectors or toks[0].text in POSSESSIVE):
