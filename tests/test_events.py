@@ -376,3 +376,12 @@ def test_event_noun_under_its_own_verb_is_coded_once(nlp_base: Language, case: C
 def test_misspelt_country_is_recognised_only_as_a_place(nlp_base: Language, case: Case) -> None:
     assert ("REJECT", ("ARG", "CHL")) in coded(nlp_base, case, "Chile rejected an offer from Argentinia.")
     assert coded(nlp_base, case, "Roland rejected the offer.") == set()
+
+
+def test_a_named_country_is_not_its_modifiers(nlp_base: Language, case: Case) -> None:
+    assert coded(nlp_base, case, "NATO-member Norway condemned Chile.") == {("ACCUSE", ("CHL", "NOR"))}
+
+
+def test_a_commitment_takes_the_parties_of_what_it_commits_to(nlp_base: Language, case: Case) -> None:
+    found = extract_events(nlp_base("Peru is willing to send engineers to Bolivia."), case, [], None, CODER)
+    assert (found[0].type, found[0].actors) == ("AGREE", ["BOL", "PER"])

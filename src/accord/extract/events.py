@@ -220,7 +220,8 @@ def _fold_subject_nouns(found: list[_Candidate]) -> list[_Candidate]:
 
 
 def _defer_to_complements(found: list[_Candidate], lex: _Lexicon) -> None:
-    """A commitment is coded as what it commits to: "swore to fight" is a threat, not a promise.
+    """A commitment is coded as what it commits to: "swore to fight" is a threat, not a promise,
+    and "willing to send troops to Chile" is towards Chile.
 
     Only complements coded as events count, so this changes nothing under the news policy,
     which never codes the unrealised complement.
@@ -229,8 +230,9 @@ def _defer_to_complements(found: list[_Candidate], lex: _Lexicon) -> None:
         if cand.trigger.lemma_.lower() not in lex.commissives:
             continue
         for other in found:
-            if other is not cand and other.event.type != cand.event.type and _complement_of(other.trigger, cand.trigger):
+            if other is not cand and _complement_of(other.trigger, cand.trigger):
                 cand.event.type = other.event.type
+                cand.event.actors = sorted(set(cand.event.actors) | set(other.event.actors))
                 break
 
 

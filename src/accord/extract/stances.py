@@ -61,6 +61,15 @@ class PartyLookup:
         person = self.resolver.person(name)
         return person.party if person else None
 
+    def _named(self, head: Token) -> str | None:
+        """The party a place or nationality head names by itself: "NATO-member Norway" is Norway,
+        whatever its modifiers say."""
+        if head.pos_ != "PROPN" or head.ent_type_ not in {"GPE", "NORP"}:
+            return None
+        ent = next((e for e in head.doc.ents if e.start <= head.i < e.end), None)
+        found = self.resolver.find(ent.text) if ent is not None else []
+        return found[0][2] if len(found) == 1 else None
+
     def of_token(self, tok: Token) -> list[str]:
         """Parties of the noun phrase headed by ``tok`` and of its conjuncts, in text order."""
         found: list[str] = []
@@ -72,7 +81,7 @@ class PartyLookup:
 
     def of_head(self, head: Token) -> list[str]:
         """Parties of the phrase headed by ``head``, leaving out its conjuncts."""
-        direct = self.of_char(head.idx, head.idx + len(head)) or self._person_entity(head)
+        direct = self.of_char(head.idx, head.idx + len(head)) or self._person_entity(head) or self._named(head)
         if direct:
             return [direct]
         tokens = sorted(self._phrase_tokens(head), key=lambda t: t.i)
