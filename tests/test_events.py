@@ -218,6 +218,7 @@ def coded(nlp: Language, case: Case, text: str, policy: EventPolicy = CODER) -> 
         ("Peru plans to impose a curfew in Bolivia.", ("THREATEN", ("BOL", "PER"))),
         ("The Peruvian government lifted the curfew in Bolivia.", ("CONCEDE", ("BOL", "PER"))),
         ("The Chilean government banned the import of sugar.", ("COERCE", ("CHL",))),
+        ("Chile announced that it would expel Peruvian diplomats.", ("SANCTION", ("CHL", "PER"))),  # a decision
     ],
 )
 def test_coder_policy_codes_statements_and_one_party_acts(

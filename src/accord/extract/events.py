@@ -83,6 +83,7 @@ class _Lexicon:
         self.venue_verbs = set(lex["venue_verbs"])
         self.refusal_heads = set(lex["refusal_heads"])
         self.act_heads = set(lex["act_heads"])
+        self.announcements = set(lex["announcement_heads"])
         self.commissives = set(lex["commissives"])
         self.light_verbs = set(lex["light_verbs"])
         self.stop_heads = set(lex["stop_heads"])
@@ -299,6 +300,8 @@ def _coded_type(verb: Token, kind: str, lex: _Lexicon, factual: bool) -> str | N
         return lex.refusals.get(kind)
     if head in lex.act_heads:  # "tried to hack", "decided to allow": the act is coded as such
         return kind
+    if node.dep_ == "ccomp" and node.head.lemma_.lower() in lex.announcements and not _conditions(verb, lex):
+        return kind  # "announced it would bar entry": a decision made public
     if head in lex.preparation_heads:  # "prepared to resume shelling" is a show of force
         return lex.preparations.get(kind, lex.intents.get(kind, kind))
     if _conditions(verb, lex):
