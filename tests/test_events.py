@@ -386,3 +386,8 @@ def test_a_named_country_is_not_its_modifiers(nlp_base: Language, case: Case) ->
 def test_a_commitment_takes_the_parties_of_what_it_commits_to(nlp_base: Language, case: Case) -> None:
     found = extract_events(nlp_base("Peru is willing to send engineers to Bolivia."), case, [], None, CODER)
     assert (found[0].type, found[0].actors) == ("AGREE", ["BOL", "PER"])
+
+
+def test_evacuating_people_is_aid_and_evacuating_a_place_a_retreat(nlp_base: Language, case: Case) -> None:
+    assert ("AID", ("BOL", "PER")) in coded(nlp_base, case, "Peruvian helicopters evacuated Bolivian civilians.")
+    assert ("RETREAT", ("PER",)) in coded(nlp_base, case, "Peruvian troops evacuated the border post.")
