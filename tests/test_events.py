@@ -194,6 +194,9 @@ def test_wanted_or_planned_acts_are_not_events(nlp_base: Language, case: Case, t
         ("Chilean miners began a hunger strike on Monday.", ("PROTEST", ("CHL",))),
         ("Students throughout Peru demonstrated on Friday.", ("PROTEST", ("PER",))),
         ("Peru threatened to close the border if Bolivia raised its tariffs.", ("THREATEN", ("BOL", "PER"))),
+        ("Peruvian gunboats bombarded Bolivian positions overnight.", ("ASSAULT", ("BOL", "PER"))),
+        ("A firefight between Peruvian and Bolivian patrols left two dead.", ("ASSAULT", ("BOL", "PER"))),
+        ("Chile alleged that Peru had broken the truce.", ("ACCUSE", ("CHL", "PER"))),
     ],
 )
 def test_phrases_origins_and_threat_targets(
@@ -318,7 +321,9 @@ def test_talks_without_recent_parties_are_the_articles_main_pair(nlp_base: Langu
         ("Chilean tanks fired at Bolivian positions near Arica.", "ASSAULT", {"BOL", "CHL"}),
         ("French farmers blocked a bridge near Lyon for three hours.", "PROTEST", {"FRA"}),
         # a nominal act under an intended verb is read like the verb: extending a curfew threatens
-        ("Chile announced that it would extend the curfew in Santiago.", "THREATEN", {"CHL"}),
+        ("Chile plans to extend the curfew in Santiago.", "THREATEN", {"CHL"}),
+        # ... but an announced decision is the act itself
+        ("Chile announced that it would extend the curfew in Santiago.", "COERCE", {"CHL"}),
         # a commitment is coded as what it commits to
         ("Peruvian rebels have vowed to attack Ecuador.", "THREATEN", {"ECU", "PER"}),
         # the subject of a demand's "that" clause is the one asked
