@@ -99,3 +99,32 @@ def test_and_joins_two_titles_but_not_a_country_and_a_title(accord_nlp):
     roles = {a.name: (a.role, a.party) for a in accord_nlp(text)._.actors}
     assert roles["Ana Ruiz"] == ("Foreign Minister", "PER")
     assert roles["Tomas Varga"][0] == "Defence Minister and Deputy Prime Minister"
+
+
+TRANSCRIPT = """Briefing by Foreign Ministry spokeswoman Lena Novak
+
+QUESTION: Has your government received the revised draft?
+
+NOVAK: We have not received any text so far. We will study it once it arrives.
+
+Q: What about the border provisions?
+
+A: Our position on the border has not changed.
+
+Note: the briefing was held in English.
+"""
+
+
+def test_transcript_turns_are_quotes_of_the_labelled_speaker(accord_nlp):
+    quotes = accord_nlp(TRANSCRIPT)._.quotes
+    assert [(q.speaker, q.kind) for q in quotes] == [("Lena Novak", "direct")] * 2
+    assert quotes[0].text == "We have not received any text so far. We will study it once it arrives."
+    assert TRANSCRIPT[quotes[0].start:quotes[0].end] == quotes[0].text
+    assert TRANSCRIPT[quotes[0].speaker_start:quotes[0].speaker_end] == "NOVAK"
+    assert quotes[1].text.startswith("Our position on the border")
+
+
+def test_an_answer_without_a_named_speaker_is_the_interviewees(accord_nlp):
+    text = "Interview with the Chilean minister Rosa Vidal.\n\nQ: Will you sign?\n\nA: Not this year.\n"
+    (quote,) = accord_nlp(text)._.quotes
+    assert (quote.speaker, quote.text) == ("Rosa Vidal", "Not this year.")

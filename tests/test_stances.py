@@ -131,3 +131,11 @@ def test_stance_in_a_quote_without_a_party_subject_is_the_speakers(accord_nlp: L
         "“The main priority is security guarantees for Ukraine,” he said."
     )
     assert ("UKR", "security-guarantees", "support") in triples(doc._.stances)
+
+
+def test_questions_state_no_stance_and_report_no_event(accord_nlp):
+    doc = accord_nlp("Will Kyiv accept the cap on its army? Did Moscow reject the amnesty?")
+    assert [(s.holder, s.target) for s in doc._.stances] == []
+    assert doc._.events == []
+    doc = accord_nlp("Kyiv accepted the cap on its army. Moscow rejected the amnesty.")
+    assert {(s.holder, s.polarity) for s in doc._.stances} == {("UKR", "support"), ("RUS", "oppose")}

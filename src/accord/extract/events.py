@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Token
 
 from accord.case import Case
 from accord.case.gazetteer import load_gazetteer
-from accord.extract.stances import PartyLookup, is_hypothetical, negated, runs, subjects
+from accord.extract.stances import PartyLookup, is_hypothetical, is_question, negated, runs, subjects
 from accord.lexicons import load_lexicon
 from accord.models import Actor, Event
 
@@ -155,12 +155,13 @@ def extract_events(
     published: date | None = None,
     policy: EventPolicy = NEWS,
 ) -> list[Event]:
-    """Every reported interaction in text order, merged so that each distinct one appears once."""
+    """Every reported interaction in text order, merged so that each distinct one appears once.
+    Questions report nothing and are skipped."""
     lex = _lexicon()
     parties = PartyLookup(doc, case, actors)
     factual = policy.factual_only
     found: list[_Candidate] = []
-    for tok in doc:
+    for tok in (t for sent in doc.sents if not is_question(sent) for t in sent):
         if tok.pos_ in {"VERB", "AUX"}:
             reporter = _obligation_reporter(tok, lex)
             if reporter is not None:

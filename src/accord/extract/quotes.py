@@ -8,6 +8,7 @@ Indirect quotes are the clausal complements of reporting verbs and "according to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -16,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 from ..case import Case, PartyResolver
 from ..lexicons import load_lexicon
 from ..models import Actor, Quote
+from ..text import fold
 from .coref import Mentions, Referent
 
 # opening mark -> closing marks
@@ -25,6 +27,8 @@ _MIN_BARE_WORDS = 3  # shorter quotes need a reporting or describing verb in the
 _MIN_CUT_WORDS = 5  # words an indirect quote must keep before a direct quote that follows it
 _MAX_NAME_WORDS = 4
 _MAX_GAP_TOKENS = 12  # tokens between a quotation and its verb that may name the speaker  # a quote of capitalised words up to this length is a name or a title
+# "LABEL: words" at the start of a line: a name or title of up to four words, then the turn
+_TURN = re.compile(r"[ \t]*(?P<label>[^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,3})[ \t]*:[ \t]+(?=\S)")
 _DOCUMENT_NOUNS = {"plan", "draft", "document", "proposal", "framework", "text", "report", "deal", "agreement", "version", "memo", "paper", "declaration", "statement"}
 
 
@@ -34,6 +38,8 @@ class _Lex:
     direct_only: frozenset[str]
     weak: frozenset[str]
     nouns: frozenset[str]
+    interviewer: frozenset[str]
+    answer: frozenset[str]
 
 
 @cache
@@ -44,6 +50,8 @@ def _lex() -> _Lex:
         direct_only=frozenset(data["direct_only"]),
         weak=frozenset(data["weak"]),
         nouns=frozenset(data["nouns"]),
+        interviewer=frozenset(data["interviewer_labels"]),
+        answer=frozenset(data["answer_labels"]),
     )
 
 
@@ -271,9 +279,61 @@ def extract_quotes(doc: Doc, case: Case, actors: list[Actor]) -> list[Quote]:
         if quote.speaker:
             last = quote
     quotes.extend(_indirect(doc, mentions, inside))
+    turns = _turns(text, actors, PartyResolver.for_case(case))
+    if turns:  # words inside a turn are the turn's speaker's, whatever marks they carry
+        quotes = [q for q in quotes if not _inside(q.start, [(t.start, t.end) for t in turns])] + turns
     quotes.sort(key=lambda q: q.start)
     _inherit_parties(doc, quotes)
     return quotes
+
+
+def _turns(text: str, actors: list[Actor], resolver: PartyResolver) -> list[Quote]:
+    """Transcript turns: each line opening with a speaker's label is a direct quote of that
+    speaker ("PESKOV: We have not received it."). A label must name a person of the article or
+    the case, or answer for the interviewee ("A:"); the interviewer's turns are not quotes, and a
+    line whose label names nobody ("Note:", "Photo:") is left alone."""
+    lex = _lex()
+    quotes: list[Quote] = []
+    last: tuple[str, str | None] | None = None
+    pos = 0
+    for line in text.split("\n"):
+        match = _TURN.match(line)
+        if match:
+            label = fold(match.group("label")).rstrip(".")
+            speaker = None
+            if label in lex.answer:
+                speaker = last or _interviewee(actors)
+            elif label not in lex.interviewer:
+                speaker = _labelled(label, actors, resolver)
+                last = speaker or last
+            end = len(line.rstrip())
+            if speaker is not None and end > match.end():
+                quotes.append(Quote(
+                    text=line[match.end():end], kind="direct", speaker=speaker[0], party=speaker[1],
+                    start=pos + match.end(), end=pos + end, cue=match.group("label"),
+                    speaker_start=pos + match.start("label"), speaker_end=pos + match.end("label"),
+                ))
+        pos += len(line) + 1
+    return quotes
+
+
+def _labelled(label: str, actors: list[Actor], resolver: PartyResolver) -> tuple[str, str | None] | None:
+    """The person a speaker label names: by full name or, after any titles, by surname."""
+    surname = label.split()[-1]
+    for actor in actors:
+        name = fold(actor.name)
+        if label == name or surname == name.split()[-1]:
+            return actor.name, actor.party
+    person = resolver.person(label) or resolver.person(surname)
+    return (person.name, person.party) if person else None
+
+
+def _interviewee(actors: list[Actor]) -> tuple[str, str | None] | None:
+    """The person the article mentions most: in an interview, the one answering."""
+    if not actors:
+        return None
+    top = max(actors, key=lambda a: len(a.mentions))
+    return top.name, top.party
 
 
 _CONTEXT_CHARS = 600  # how far back an unnamed office's party is looked for

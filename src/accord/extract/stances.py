@@ -183,6 +183,12 @@ def is_hypothetical(tok: Token, aux_words: Iterable[str], marks: Iterable[str]) 
     return False
 
 
+def is_question(sent: Span) -> bool:
+    """A sentence that asks rather than reports ("Will Kyiv accept the cap?"): it states no
+    position and no event, whatever verbs it holds."""
+    return sent.text.rstrip().rstrip("”’\"')»").endswith("?")
+
+
 def negated(tok: Token, negators: Iterable[str]) -> bool:
     """True when ``tok`` or its governing verb carries a negation."""
     words = set(negators)
@@ -247,7 +253,7 @@ def extract_stances(
     first_plan = next((t.i for t in doc if _is_plan(t, plan_heads)), len(doc))
     for sent in doc.sents:
         sentence_stances = list(_author_stances(sent, parties, plan_heads, lex))
-        for cue, category in cues.find(sent):
+        for cue, category in [] if is_question(sent) else cues.find(sent):
             sentence_stances += _cue_stance(
                 cue, category, cues, parties, plan_heads, first_plan < cue.i, quotes, provisions
             )
