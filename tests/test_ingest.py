@@ -366,3 +366,25 @@ def test_corpus_paperwork_is_skipped_in_directories(tmp_path: Path) -> None:
     (tmp_path / "story.txt").write_text("Headline\n\nSome article text here.\n", encoding="utf-8")
     assert [p.name for p in iter_sources([tmp_path])] == ["story.txt"]
     assert [p.name for p in iter_sources([tmp_path / "README.md"])] == ["README.md"]
+
+
+def test_stray_markup_is_removed_and_blocks_become_paragraphs() -> None:
+    raw = (
+        "Ceasefire talks resume\n\n"
+        "<p>The envoy said the talks had been <strong>&quot;useful&quot;</strong>&nbsp;so far.</p>"
+        "<p>Both sides met in Oslo.<br>No date was set.</p>\n"
+        '[caption id="attachment_7" align="alignnone"]Photo of the envoy[/caption]\n'
+        "<script>var tracker = 1;</script>"
+    )
+    text, _ = clean_text(raw)
+    assert text.split("\n\n") == [
+        "Ceasefire talks resume",
+        'The envoy said the talks had been "useful" so far.',
+        "Both sides met in Oslo.",
+        "No date was set.",
+    ]
+
+
+def test_text_without_markup_keeps_its_angle_brackets() -> None:
+    text, _ = clean_text(HEADLINE + "\n\nTurnout was <30% in the east & higher in the west.")
+    assert text.endswith("Turnout was <30% in the east & higher in the west.")

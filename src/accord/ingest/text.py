@@ -2,12 +2,14 @@
 
 The article's sentences are kept byte-identical (no re-wrapping, typographic quotes untouched)
 so that character offsets match what a reader sees; only whole lines of site chrome go, and
-paragraphs are re-joined with blank lines.
+paragraphs are re-joined with blank lines. Stray markup (tags, entities, shortcodes) is not
+text: it is removed first, block elements becoming paragraph breaks.
 """
 
 from __future__ import annotations
 
 import codecs
+import html
 import logging
 import re
 from dataclasses import dataclass
@@ -140,6 +142,41 @@ class _Rules:
     date_trailing: re.Pattern[str]
     date_segments: re.Pattern[str]
     max_segment_words: int
+    markup: _Markup
+
+
+@dataclass(frozen=True)
+class _Markup:
+    """Patterns for stray markup, compiled from the ``markup`` section of boilerplate.yaml."""
+
+    any: re.Pattern[str]  # cheap test: is there markup at all?
+    dropped: re.Pattern[str]
+    block: re.Pattern[str]
+    inline: re.Pattern[str]
+    shortcodes: re.Pattern[str]
+
+    @classmethod
+    def compile(cls, raw: dict[str, Any]) -> _Markup:
+        def names(key: str) -> str:
+            return "|".join(re.escape(n) for n in raw[key])
+
+        tags = f"{names('dropped_elements')}|{names('block_elements')}|{names('inline_elements')}"
+        enclosing = names("enclosing_shortcodes")
+        return cls(
+            any=re.compile(rf"</?(?:{tags})\b|&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);|\[/?(?:{enclosing})\b", re.I),
+            dropped=re.compile(rf"<({names('dropped_elements')})\b[^>]*>.*?</\1\s*>", re.I | re.S),
+            block=re.compile(rf"</?(?:{names('block_elements')})\b[^>]*>", re.I),
+            inline=re.compile(rf"</?(?:{names('inline_elements')})\b[^>]*>", re.I),
+            shortcodes=re.compile(rf"\[({enclosing})\b[^\]]*\].*?\[/\1\]|\[/?(?:{enclosing})\b[^\]]*\]", re.I | re.S),
+        )
+
+    def strip(self, text: str) -> str:
+        """The text without its markup; unchanged when it has none."""
+        if not self.any.search(text):
+            return text
+        text = self.shortcodes.sub("", self.dropped.sub("", text))
+        text = self.inline.sub("", self.block.sub("\n\n", text))
+        return html.unescape(text).replace("\xa0", " ")
 
 
 @cache
@@ -164,6 +201,7 @@ def _rules() -> _Rules:
         date_trailing=re.compile(dates["trailing"], re.IGNORECASE),
         date_segments=re.compile(dates["segments"]),
         max_segment_words=int(dates["max_segment_words"]),
+        markup=_Markup.compile(raw["markup"]),
     )
 
 
@@ -224,6 +262,7 @@ def clean_text(raw: str) -> tuple[str, dict[str, Any]]:
     The headline stays as the first paragraph because quotes sometimes sit in it.
     """
     rules = _rules()
+    raw = rules.markup.strip(raw)
     lines = [line.strip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     filled = [i for i, line in enumerate(lines) if line]
     # Texts without blank lines put one paragraph per line; otherwise blank lines separate them.
