@@ -128,3 +128,9 @@ def test_an_answer_without_a_named_speaker_is_the_interviewees(accord_nlp):
     text = "Interview with the Chilean minister Rosa Vidal.\n\nQ: Will you sign?\n\nA: Not this year.\n"
     (quote,) = accord_nlp(text)._.quotes
     assert (quote.speaker, quote.text) == ("Rosa Vidal", "Not this year.")
+
+
+def test_a_dateline_is_not_part_of_the_speaker(accord_nlp):
+    text = "LIMA (Reuters) - Chile's foreign minister said on Friday that the proposal deserved a hearing."
+    (quote,) = accord_nlp(text)._.quotes
+    assert (quote.speaker, quote.party) == ("Chile's foreign minister", "CHL")

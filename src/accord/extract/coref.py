@@ -165,7 +165,17 @@ def noun_phrase(token: Token) -> Span:
         keep.extend(of.subtree)
     idx = sorted(t.i for t in keep)
     lo, hi = idx[0], idx[-1] + 1
-    return token.doc[lo:hi]
+    breaks = [t.i + 1 for t in token.doc[lo : token.i] if _breaks_phrase(t)]
+    return token.doc[max([lo, *breaks]) : hi]
+
+
+def _breaks_phrase(token: Token) -> bool:
+    """A dash between spaces, a colon or a closing bracket before the head ends what precedes
+    it: "ISLAMABAD (Reuters) - Pakistan's foreign minister" is the minister; "pro-Russian" stays."""
+    if token.text in {")", ":", "|"}:
+        return True
+    spaced = token.i > 0 and bool(token.doc[token.i - 1].whitespace_)
+    return token.text in {"-", "–", "—"} and spaced
 
 
 def phrase_text(span: Span) -> str:
