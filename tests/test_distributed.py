@@ -1,6 +1,6 @@
-"""Extraction on a Dask cluster: the same extractions as one local process, in input order, the
-same store after ``accord ingest --scheduler``, a bad document failing alone and a killed worker
-costing nothing. One LocalCluster (two worker processes, one thread each) serves the module."""
+"""Extraction and reading on a Dask cluster: the same extractions and documents as one local
+process, in input order, the same store after ``accord ingest --scheduler``, a bad document
+failing alone and a killed worker costing nothing. One LocalCluster (two worker processes, one thread each) serves the module."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from accord.cli.main import app
 from accord.errors import AccordError, ExtractionError
+from accord.limits import Limits
 from accord.models import Document
 from accord.pipeline import Extractor
 from accord.store import Store
@@ -93,6 +94,16 @@ def test_a_killed_worker_costs_no_document(extractor: Extractor, expected: list[
     os.kill(victim, signal.SIGKILL)
     pairs = [first, *stream]
     assert [result.to_json() for _, result in pairs] == expected * 2
+
+
+def test_the_cluster_reads_what_this_process_reads(extractor: Extractor, cluster: LocalCluster, tmp_path: Path) -> None:
+    for i, text in enumerate(TEXTS):
+        (tmp_path / f"article-{i}.txt").write_text(f"Talks, day {i}\n\n{text}\n", encoding="utf-8")
+    sources = [*sorted(tmp_path.glob("article-*")), tmp_path / "missing.txt"]
+    here = list(extractor.read_many(sources, Limits(), batch_size=BATCH))
+    there = list(extractor.read_many(sources, Limits(), batch_size=BATCH, scheduler=cluster.scheduler_address))
+    assert there == here and len(there) == len(TEXTS) + 1
+    assert there[-1] == (tmp_path / "missing.txt", [], f"{tmp_path / 'missing.txt'}: no such file")
 
 
 def test_ingest_on_the_cluster_stores_what_a_local_ingest_stores(tmp_path: Path, cluster: LocalCluster) -> None:

@@ -218,11 +218,13 @@ def test_limits_from_environment() -> None:
         Limits(max_chars=0)
 
 
-def test_cli_ingest_stores_the_good_files_and_reports_each_bad_one(corpus: Path, tmp_path: Path) -> None:
-    """The whole corpus in one real run: exit 1, one line per bad file, a summary, bounded memory."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cli_ingest_stores_the_good_files_and_reports_each_bad_one(corpus: Path, tmp_path: Path, workers: int) -> None:
+    """The whole corpus in one real run: exit 1, one line per bad file, a summary, bounded memory;
+    the same when the files are read in worker processes."""
     db = tmp_path / "hostile.db"
     run = subprocess.run(
-        [str(ACCORD), "ingest", str(corpus), "--db", f"sqlite:///{db}"],
+        [str(ACCORD), "ingest", str(corpus), "--db", f"sqlite:///{db}", "--workers", str(workers)],
         capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

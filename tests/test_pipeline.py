@@ -1,6 +1,7 @@
-"""Extractor.extract_many: worker processes give the same extractions as one process, in input
-order, with bounded read-ahead; a bad document, a dead worker or a broken case file costs errors,
-never the batch. The worker pool is started once for the module (own sample sentences)."""
+"""Extractor.extract_many and read_many: worker processes give the same extractions and read the
+same documents as one process, in input order, with bounded read-ahead; a bad file or document, a
+dead worker or a broken case file costs errors, never the batch. The worker pool is started once
+for the module (own sample sentences)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from accord.errors import CaseError, ExtractionError
+from accord.limits import Limits
 from accord.models import Document
 from accord.pipeline import Extractor
 
@@ -115,6 +117,38 @@ def test_a_killed_worker_costs_no_document(extractor: Extractor, expected: list[
     pairs = list(extractor.extract_many(_documents("doc"), batch_size=BATCH, workers=2))
     assert [result.to_json() for _, result in pairs] == expected
     assert _worker_pids() and not set(pids) & set(_worker_pids())  # a fresh pool did the work
+
+
+def _sources(root: Path) -> list[Path]:
+    """Articles, a file with no text and a missing one, in the order given."""
+    root.mkdir()
+    for i, text in enumerate(TEXTS):
+        (root / f"article-{i}.txt").write_text(f"Talks, day {i}\n\n{text}\n", encoding="utf-8")
+    (root / "empty.txt").write_text("", encoding="utf-8")
+    return [*sorted(root.glob("article-*")), root / "empty.txt", root / "missing.txt"] * 2
+
+
+def test_workers_read_what_this_process_reads(extractor: Extractor, tmp_path: Path) -> None:
+    sources = _sources(tmp_path / "in")
+    here = list(extractor.read_many(sources, Limits(), batch_size=BATCH))
+    there = list(extractor.read_many(sources, Limits(), batch_size=BATCH, workers=2))
+    assert there == here
+    assert [source for source, _, _ in there] == sources
+    assert [len(documents) for _, documents, _ in there] == ([1] * len(TEXTS) + [0, 0]) * 2
+    assert [documents[0].language for _, documents, _ in there[: len(TEXTS)]] == ["en"] * len(TEXTS)
+    errors = [error for _, _, error in there if error is not None]
+    assert errors == [f"{tmp_path / 'in' / 'empty.txt'}: empty file", f"{tmp_path / 'in' / 'missing.txt'}: no such file"] * 2
+
+
+def test_reading_goes_on_after_the_workers_were_killed(extractor: Extractor, tmp_path: Path) -> None:
+    sources = _sources(tmp_path / "in")
+    expected = list(extractor.read_many(sources, Limits(), batch_size=BATCH))
+    list(extractor.extract_many(_documents("warm"), batch_size=BATCH, workers=2))  # the pool is up
+    pids = _worker_pids()
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    assert list(extractor.read_many(sources, Limits(), batch_size=BATCH, workers=2)) == expected
+    assert _worker_pids() and not set(pids) & set(_worker_pids())
 
 
 def test_invalid_case_file_is_named_before_any_work(tmp_path: Path) -> None:

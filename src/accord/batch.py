@@ -1,9 +1,12 @@
 """Batch ingest: sources → documents → extractions → store, streamed, with one writer.
 
-Reading happens lazily as the extractor asks for documents, so a large corpus is never held in
-memory; extraction may run in worker processes or on a Dask cluster; every store write happens here, in the caller's
-process, one document (with its extraction) per transaction. A bad source or a failing extractor
-costs that source or document only, reported through ``on_error``; a re-run stores nothing twice.
+Reading and extraction run where the extractor runs them (this process, worker processes or a
+Dask cluster), a few batches ahead of what is stored, so a large corpus is never held in memory
+and the workers go on while this process writes. Every store write happens here, in input order
+(the same store whatever the timing), one document with its extraction per transaction. Whether
+a document is already extracted is asked between reading and extraction, so a re-run reads but
+extracts nothing again. A bad source or a failing extractor costs that source or document only,
+reported through ``on_error``; a re-run stores nothing twice.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import AccordError, ExtractionError
-from .ingest import iter_sources, read_source
+from .ingest import iter_sources
 from .limits import Limits
 from .models import Document
 from .pipeline import Extractor
@@ -53,6 +56,7 @@ def ingest_paths(
     processes, or on the Dask cluster at ``scheduler``) and stored here."""
     sources = list(iter_sources(paths))
     report = IngestReport(sources=len(sources))
+    limits = limits or Limits.from_env()  # the caller's environment, wherever the reading runs
 
     def fail(message: str) -> None:
         report.failures.append(message)
@@ -60,12 +64,9 @@ def ingest_paths(
             on_error(message)
 
     def todo() -> Iterator[Document]:
-        for source in sources:
-            try:
-                documents = read_source(source, limits)
-            except AccordError as exc:
-                fail(str(exc))
-                documents = []
+        for source, documents, error in extractor.read_many(sources, limits, workers=workers, scheduler=scheduler):
+            if error is not None:
+                fail(error)
             if on_source is not None:
                 on_source(source)
             for document in documents:

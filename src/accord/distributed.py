@@ -2,10 +2,13 @@
 
 The local pool (``accord.parallel``) stops at the cores of one machine; a Dask cluster spreads the
 same work over many. Each Dask worker loads the spaCy pipeline once (a worker plugin does it at
-registration, and workers that join later load it on their first batch), documents travel in
-batches with a few batches per worker in flight, and results come back in input order to the
-caller, whose process keeps the one store writer. Dask re-runs the batches of a worker it loses;
-a batch that still fails is redone document by document, so only the culprit gets an error.
+registration, and workers that join later load it on their first batch). The workers read the
+source files too, so they must see them at the paths given (a shared volume; absolute paths);
+the per-file time limit (``ACCORD_TIMEOUT``) needs a signal, which only a worker's main thread
+gets, so on Dask it does not apply (the size limits do). Sources and documents travel in batches
+with a few batches per worker in flight, and results come back in input order to the caller,
+whose process keeps the one store writer. Dask re-runs the batches of a worker it loses; a batch
+that still fails is redone item by item, so only the culprit gets an error.
 """
 
 from __future__ import annotations
@@ -13,14 +16,16 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from distributed import Client, Future, WorkerPlugin
 
-from .errors import AccordError, ExtractionError
+from .errors import AccordError
+from .limits import Limits
 from .models import Document
-from .parallel import Result, chunked, own
+from .parallel import Item, Out, Read, Result, chunked, compact, extraction_failed, own, read_failed, read_sources
 
 if TYPE_CHECKING:
     from .pipeline import Extractor
@@ -61,12 +66,12 @@ class ModelPlugin(WorkerPlugin):
 
 
 def _extract_batch(documents: list[Document], spec: str, batch_size: int) -> list[Result]:
-    """One Dask task: a batch's results in its order."""
+    """One Dask task: a batch's results in its order, without the documents (``compact``)."""
     extractor = _extractor(spec)
     if isinstance(extractor, str):
-        return [ExtractionError(f"{d.source}: extraction failed: {extractor}") for d in documents]
+        return [extraction_failed(d, extractor) for d in documents]
     with _lock:
-        return [result for _, result in extractor.extract_many(documents, batch_size)]
+        return compact(result for _, result in extractor.extract_many(documents, batch_size))
 
 
 class DaskPool:
@@ -101,43 +106,58 @@ class DaskPool:
 
     def run(self, documents: Iterable[Document], batch_size: int = 8) -> Iterator[tuple[Document, Result]]:
         """``(document, Extraction | ExtractionError)`` in input order."""
-        pending: deque[tuple[list[Document], Future]] = deque()
-        for chunk in chunked(documents, batch_size):
-            pending.append((chunk, self._submit(chunk, batch_size)))
+        for document, result in self._stream(documents, batch_size, _extract_batch, extraction_failed,
+                                             self.spec, batch_size):
+            yield document, own(document, result)
+
+    def read(self, sources: Iterable[Path], limits: Limits, batch_size: int = 8) -> Iterator[Read]:
+        """Each source's documents or error line, in input order, read on the workers."""
+        for _, read in self._stream(sources, batch_size, read_sources, read_failed, limits):
+            yield read
+
+    def _stream(
+        self, items: Iterable[Item], size: int, task: Callable[..., list[Out]], fail: Callable[[Item, str], Out],
+        *args: Any,
+    ) -> Iterator[tuple[Item, Out]]:
+        """``task(chunk, *args)`` over chunks of ``items``, results in input order."""
+        pending: deque[tuple[list[Item], Future]] = deque()
+        for chunk in chunked(items, size):
+            pending.append((chunk, self._submit(task, chunk, *args)))
             if len(pending) >= self.in_flight * self.workers():
-                yield from self._collect(pending.popleft(), batch_size)
+                yield from self._collect(pending.popleft(), task, fail, *args)
         while pending:
-            yield from self._collect(pending.popleft(), batch_size)
+            yield from self._collect(pending.popleft(), task, fail, *args)
 
-    def _submit(self, chunk: list[Document], batch_size: int) -> Future:
+    def _submit(self, task: Callable[..., list[Out]], chunk: list[Item], *args: Any) -> Future:
         # pure=False: two identical batches (a re-run) are two tasks, not one cached result.
-        return self.client.submit(_extract_batch, chunk, self.spec, batch_size, pure=False)
+        return self.client.submit(task, chunk, *args, pure=False)
 
-    def _collect(self, item: tuple[list[Document], Future], batch_size: int) -> Iterator[tuple[Document, Result]]:
-        chunk, future = item
+    def _collect(
+        self, entry: tuple[list[Item], Future], task: Callable[..., list[Out]], fail: Callable[[Item, str], Out],
+        *args: Any,
+    ) -> Iterator[tuple[Item, Out]]:
+        chunk, future = entry
         try:
             results = self._wait(future)
         except AccordError:
             raise
         except Exception:  # noqa: BLE001 - a lost worker or a task error: narrowed below
-            for document in chunk:
-                yield document, self._alone(document, batch_size)
+            for item in chunk:
+                yield item, self._alone(item, task, fail, *args)
         else:
-            for document, result in zip(chunk, results):
-                yield document, own(document, result)
+            yield from zip(chunk, results)
 
-    def _alone(self, document: Document, batch_size: int) -> Result:
-        """One document in a task of its own, so that a failure during it is blamed on it alone."""
+    def _alone(self, item: Item, task: Callable[..., list[Out]], fail: Callable[[Item, str], Out], *args: Any) -> Out:
+        """One item in a task of its own, so that a failure during it is blamed on it alone."""
         try:
-            result = self._wait(self._submit([document], batch_size))[0]
+            return self._wait(self._submit(task, [item], *args))[0]
         except AccordError:
             raise
-        except Exception as exc:  # noqa: BLE001 - reported per document
-            reason = "a Dask worker died running it" if type(exc).__name__ == "KilledWorker" else f"{type(exc).__name__}: {exc}"
-            return ExtractionError(f"{document.source}: extraction failed: {reason}")
-        return own(document, result)
+        except Exception as exc:  # noqa: BLE001 - reported per item
+            killed = type(exc).__name__ == "KilledWorker"
+            return fail(item, "a Dask worker died running it" if killed else f"{type(exc).__name__}: {exc}")
 
-    def _wait(self, future: Future) -> list[Result]:
+    def _wait(self, future: Future) -> list[Any]:
         """The batch's results; raises what the task raised, or AccordError once the cluster has
         had no worker for ``patience`` seconds."""
         from distributed import TimeoutError as DaskTimeout

@@ -1,10 +1,12 @@
-"""Whole extractions in worker processes.
+"""Reading and whole extractions in worker processes.
 
 spaCy's own ``nlp.pipe(n_process=...)`` sends Docs back by serialising them, which drops the
 Python objects Accord's components leave on ``doc._``. So each worker process builds its own
-extractor once and returns finished ``Extraction`` dataclasses. Documents go out in chunks with
-only a few chunks in flight (memory stays bounded on any corpus), results come back in input
-order, and a worker that dies costs an error for the document that killed it, not a hang.
+extractor once and returns finished ``Extraction`` dataclasses. The workers also read the source
+files (parsing, cleaning, language detection), so that the caller's process is left with the
+store writes. Work goes out in chunks with only a few chunks in flight (memory stays bounded on
+any corpus), results come back in input order, and a worker that dies costs an error for the
+item that killed it, not a hang.
 """
 
 from __future__ import annotations
@@ -15,13 +17,25 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from functools import partial
 from itertools import islice
-from typing import Protocol
+from pathlib import Path
+from typing import Protocol, TypeVar
 
 from .errors import AccordError, ExtractionError
+from .ingest import read_source
+from .limits import Limits
 from .models import Document, Extraction
 
 Result = Extraction | ExtractionError
+# A source's documents, or the one line that says why it could not be read.
+Read = tuple[Path, list[Document], str | None]
+Item = TypeVar("Item")
+Out = TypeVar("Out")
+
+# What a worker sends back instead of the document it was given: the caller has that document,
+# and sending the text back would double what is pickled per document.
+_SENT_BACK = Document(text="", source="")
 
 
 class Runner(Protocol):
@@ -30,11 +44,41 @@ class Runner(Protocol):
     def extract_many(self, documents: Iterable[Document], batch_size: int = 8) -> Iterator[tuple[Document, Result]]: ...
 
 
-def chunked(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+def chunked(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
     """Consecutive lists of ``size`` items, read lazily so a corpus never sits in memory whole."""
     iterator = iter(items)
     while chunk := list(islice(iterator, max(1, size))):
         yield chunk
+
+
+def read_sources(sources: list[Path], limits: Limits) -> list[Read]:
+    """One task of reading, wherever it runs. A bad source gives its error line as a string:
+    Accord's errors take several constructor arguments, which pickling between processes loses."""
+    reads: list[Read] = []
+    for source in sources:
+        try:
+            reads.append((source, read_source(source, limits), None))
+        except AccordError as exc:
+            reads.append((source, [], str(exc)))
+    return reads
+
+
+def compact(results: Iterable[Result]) -> list[Result]:
+    """Extractions without their documents, for the trip back to the caller (see ``own``)."""
+    return [replace(r, document=_SENT_BACK) if isinstance(r, Extraction) else r for r in results]
+
+
+def own(document: Document, result: Result) -> Result:
+    """The caller's document put back into an extraction that came back without it."""
+    return replace(result, document=document) if isinstance(result, Extraction) else result
+
+
+def read_failed(source: Path, reason: str) -> Read:
+    return source, [], f"{source}: reading failed: {reason}"
+
+
+def extraction_failed(document: Document, reason: str) -> Result:
+    return ExtractionError(f"{document.source}: extraction failed: {reason}")
 
 
 # One extractor per worker process, built by the pool initializer.
@@ -58,10 +102,10 @@ def _ready() -> bool:
 
 
 def _extract_chunk(documents: list[Document], batch_size: int) -> list[Result]:
-    """One task: a chunk's results in its order (documents go back to the caller's own copies)."""
+    """One task: a chunk's results in its order, without the documents (``compact``)."""
     if _runner is None:
-        return [ExtractionError(f"{d.source}: extraction failed: {_startup_error}") for d in documents]
-    return [result for _, result in _runner.extract_many(documents, batch_size)]
+        return [extraction_failed(d, _startup_error) for d in documents]
+    return compact(result for _, result in _runner.extract_many(documents, batch_size))
 
 
 class ExtractionPool:
@@ -98,60 +142,76 @@ class ExtractionPool:
     def run(self, documents: Iterable[Document], batch_size: int = 8) -> Iterator[tuple[Document, Result]]:
         """``(document, Extraction | ExtractionError)`` in input order, ``batch_size`` documents
         per task and at most two tasks per worker in flight."""
-        pending: deque[tuple[list[Document], Future[list[Result]]]] = deque()
-        for chunk in chunked(documents, batch_size):
-            pending.append((chunk, self._submit(chunk, batch_size)))
-            if len(pending) >= 2 * self.workers:
-                yield from self._collect(pending, batch_size)
-        while pending:
-            yield from self._collect(pending, batch_size)
+        for document, result in self._stream(
+            documents, batch_size, partial(_extract_chunk, batch_size=batch_size), extraction_failed
+        ):
+            yield document, own(document, result)
 
-    def _submit(self, chunk: list[Document], batch_size: int) -> Future[list[Result]]:
+    def read(self, sources: Iterable[Path], limits: Limits, batch_size: int = 8) -> Iterator[Read]:
+        """Each source's documents or error line, in input order, read in the workers."""
+        for _, read in self._stream(sources, batch_size, partial(read_sources, limits=limits), read_failed):
+            yield read
+
+    def _stream(
+        self, items: Iterable[Item], size: int, task: Callable[[list[Item]], list[Out]],
+        fail: Callable[[Item, str], Out],
+    ) -> Iterator[tuple[Item, Out]]:
+        """``task`` over chunks of ``items``, results in input order, at most two chunks per
+        worker in flight: while the caller handles one chunk's results the workers go on."""
+        pending: deque[tuple[list[Item], ProcessPoolExecutor, Future[list[Out]]]] = deque()
+        for chunk in chunked(items, size):
+            pending.append((chunk, self._executor, self._submit(task, chunk)))
+            if len(pending) >= 2 * self.workers:
+                yield from self._collect(pending, task, fail)
+        while pending:
+            yield from self._collect(pending, task, fail)
+
+    def _submit(self, task: Callable[[list[Item]], list[Out]], chunk: list[Item]) -> Future[list[Out]]:
         try:
-            return self._executor.submit(_extract_chunk, chunk, batch_size)
+            return self._executor.submit(task, chunk)
         except BrokenProcessPool as exc:  # a worker died since the last collection
-            future: Future[list[Result]] = Future()
+            future: Future[list[Out]] = Future()
             future.set_exception(exc)
             return future
 
     def _collect(
-        self, pending: deque[tuple[list[Document], Future[list[Result]]]], batch_size: int
-    ) -> Iterator[tuple[Document, Result]]:
-        """Yield the oldest chunk's results. If the pool broke, every chunk in flight is suspect:
-        restart the pool and run each of their documents alone, so only the culprit fails. Any
-        other failure of the task (a document that cannot be sent) concerns this chunk only."""
-        chunk, future = pending.popleft()
+        self, pending: deque[tuple[list[Item], ProcessPoolExecutor, Future[list[Out]]]],
+        task: Callable[[list[Item]], list[Out]], fail: Callable[[Item, str], Out],
+    ) -> Iterator[tuple[Item, Out]]:
+        """Yield the oldest chunk's results. If the pool broke, every chunk in flight on it is
+        suspect: restart the pool and run each of their items alone, so only the culprit fails.
+        Any other failure of the task (an item that cannot be sent) concerns this chunk only."""
+        chunk, executor, future = pending.popleft()
         try:
             results = future.result()
         except BrokenProcessPool:
-            suspects = chunk + [d for other, _ in pending for d in other]
+            suspects = chunk + [item for other, on, _ in pending if on is executor for item in other]
+            survivors = [entry for entry in pending if entry[1] is not executor]
             pending.clear()
-            self._restart()
-        except Exception:  # noqa: BLE001 - narrowed to the failing document below
+            pending.extend(survivors)
+            self._restart(executor)
+        except Exception:  # noqa: BLE001 - narrowed to the failing item below
             suspects = chunk
         else:
             suspects = []
-            for document, result in zip(chunk, results):
-                yield document, own(document, result)
-        for document in suspects:
-            yield document, self._alone(document, batch_size)
+            yield from zip(chunk, results)
+        for item in suspects:
+            yield item, self._alone(item, task, fail)
 
-    def _alone(self, document: Document, batch_size: int) -> Result:
-        """One document in a task of its own, so that a crash during it is blamed on it alone."""
+    def _alone(self, item: Item, task: Callable[[list[Item]], list[Out]], fail: Callable[[Item, str], Out]) -> Out:
+        """One item in a task of its own, so that a crash during it is blamed on it alone."""
+        executor = self._executor
         try:
-            result = self._executor.submit(_extract_chunk, [document], batch_size).result()[0]
+            return executor.submit(task, [item]).result()[0]
         except BrokenProcessPool:
-            self._restart()
-            return ExtractionError(f"{document.source}: extraction failed: the worker process died")
-        except Exception as exc:  # noqa: BLE001 - reported per document
-            return ExtractionError(f"{document.source}: extraction failed: {type(exc).__name__}: {exc}")
-        return own(document, result)
+            self._restart(executor)
+            return fail(item, "the worker process died")
+        except Exception as exc:  # noqa: BLE001 - reported per item
+            return fail(item, f"{type(exc).__name__}: {exc}")
 
-    def _restart(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._executor = self._new_executor()
-
-
-def own(document: Document, result: Result) -> Result:
-    """The worker sent back a copy of the document; callers get their own object."""
-    return replace(result, document=document) if isinstance(result, Extraction) else result
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        """A fresh pool in place of ``broken``, unless another stream (reading and extraction
+        share the pool) has already replaced it."""
+        if self._executor is broken:
+            broken.shutdown(wait=False, cancel_futures=True)
+            self._executor = self._new_executor()

@@ -1,4 +1,5 @@
-"""The library entry point: documents in, extractions out (no storage involved)."""
+"""The library entry point: documents in, extractions out (no storage involved); sources read
+where the extraction runs."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from spacy.language import Language
 
 from .case import Case, load_case
 from .errors import ExtractionError
+from .limits import Limits
 from .models import Document, Extraction
 from .nlp import load_nlp
-from .parallel import ExtractionPool, chunked
+from .parallel import ExtractionPool, Read, chunked, read_sources
 
 if TYPE_CHECKING:
     from .distributed import DaskPool
@@ -56,6 +58,29 @@ class Extractor:
         """Extract from many documents, in input order; a failing document yields an error for
         that document only. ``workers > 1`` spreads batches over that many processes;
         ``scheduler`` (a Dask scheduler address) over that cluster's workers instead."""
+        pool = self._pool_for(workers, scheduler)
+        if pool is None:
+            yield from self._run(documents, batch_size)
+        else:
+            yield from pool.run(documents, batch_size)
+
+    def read_many(
+        self, sources: Iterable[Path], limits: Limits, batch_size: int = 8, workers: int = 1,
+        scheduler: str | None = None,
+    ) -> Iterator[Read]:
+        """``(source, documents, error line or None)`` per source, in input order, read by the
+        processes or cluster workers that ``extract_many`` would use with the same arguments, so
+        that the caller's process is not the one that parses every file."""
+        pool = self._pool_for(workers, scheduler)
+        if pool is None:
+            for source in sources:
+                yield from read_sources([source], limits)
+        else:
+            yield from pool.read(sources, limits, batch_size)
+
+    def _pool_for(self, workers: int, scheduler: str | None) -> ExtractionPool | DaskPool | None:
+        """The pool for these arguments (started on first need, kept for the next calls), or None
+        to work in this process."""
         if scheduler is not None:
             from .distributed import DaskPool  # imports dask: only for those who use it
 
@@ -63,12 +88,11 @@ class Extractor:
                 self.close()
                 self._pool = DaskPool(scheduler, self._spec)
         elif workers <= 1:
-            yield from self._run(documents, batch_size)
-            return
+            return None
         elif not isinstance(self._pool, ExtractionPool) or self._pool.workers != workers:
             self.close()
             self._pool = ExtractionPool(partial(_loaded, self._spec), workers)
-        yield from self._pool.run(documents, batch_size)
+        return self._pool
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
