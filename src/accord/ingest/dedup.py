@@ -7,6 +7,7 @@ grouping works across ingest runs.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -25,15 +26,22 @@ def _shingles(text: str) -> set[bytes]:
     return {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
 
 
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The (seeded, so always the same) permutations; datasketch would otherwise draw them again
+    for every MinHash it builds, which costs more than hashing a whole article."""
+    return MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+
+
 def signature(text: str) -> bytes:
     """A MinHash signature of the text, as bytes to store beside the document."""
-    mh = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    mh = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_permutations())
     mh.update_batch(list(_shingles(text)))
     return mh.hashvalues.astype(np.uint64).tobytes()
 
 
 def _minhash(sig: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(sig, dtype=np.uint64), scheme=SCHEME)
+    return MinHash(hashvalues=np.frombuffer(sig, dtype=np.uint64), scheme=SCHEME, permutations=_permutations())
 
 
 def similarity(a: bytes, b: bytes) -> float:
