@@ -139,3 +139,35 @@ def test_questions_state_no_stance_and_report_no_event(accord_nlp):
     assert doc._.events == []
     doc = accord_nlp("Kyiv accepted the cap on its army. Moscow rejected the amnesty.")
     assert {(s.holder, s.polarity) for s in doc._.stances} == {("UKR", "support"), ("RUS", "oppose")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the judged thing is the subject: "the plan is unacceptable"
+        ("The proposal is unacceptable, the Chilean foreign minister said.", ("CHL", "plan", "oppose")),
+        ("Lima said the draft was a good basis for talks.", ("PER", "plan", "support")),
+        ("Kyiv said the cap on its army was unacceptable.", ("UKR", "army-cap", "oppose")),
+        # a negated intention is a refusal
+        ("Zelensky said Ukraine would never accept a cap on its army.", ("UKR", "army-cap", "oppose")),
+        ("Kyiv ruled out any amnesty for war crimes.", ("UKR", "amnesty", "oppose")),
+        ("Kyiv is pressing for security guarantees from Washington.", ("UKR", "security-guarantees", "support")),
+        # acceptance with reservations, in one clause or across two
+        ("Ukraine accepted most of the plan while voicing reservations about several points.", ("UKR", "plan", "mixed")),
+        ("Berlin said the plan was a starting point but needed significant changes.", ("DEU", "plan", "mixed")),
+    ],
+)
+def test_stance_phrasings(accord_nlp, text, expected):
+    assert expected in {(s.holder, s.target, s.polarity) for s in accord_nlp(text)._.stances}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The plan appears to favour Moscow, critics say.",  # the plan acts; critics hold no party's stance
+        "If Kyiv would not accept the plan, talks would end.",  # a condition, not a refusal
+        "Kyiv might not accept the cap, analysts said.",
+    ],
+)
+def test_no_stance_from_acts_of_the_plan_conditions_or_guesses(accord_nlp, text):
+    assert [(s.holder, s.target) for s in accord_nlp(text)._.stances if s.holder == "UKR"] == []

@@ -270,7 +270,9 @@ def _plan_heads(case: Case, lex: dict[str, Any]) -> set[str]:
 
 
 def _is_plan(tok: Token, plan_heads: set[str]) -> bool:
-    return tok.pos_ in {"NOUN", "PROPN"} and tok.lemma_.lower() in plan_heads
+    """A noun naming the deal; by its lemma or its form, since some heads count only in one
+    number ("the points" of the plan, not "a point")."""
+    return tok.pos_ in {"NOUN", "PROPN"} and (tok.lemma_.lower() in plan_heads or tok.lower_ in plan_heads)
 
 
 def _author_stances(
@@ -314,7 +316,7 @@ def _cue_stance(
     """The stances one cue expresses: none when holder or target cannot be established."""
     lex = cues.lex
     verb = predicate(cue)
-    if is_hypothetical(cue, lex["hypothetical_aux"], lex["hypothetical_marks"]):
+    if is_hypothetical(cue, lex["hypothetical_aux"], lex["hypothetical_marks"]) and not _refusal(cue, lex):
         return []
     if category == "object_holder":
         polarity = cues.object_holder[cue.lemma_.lower()]
@@ -330,12 +332,25 @@ def _cue_stance(
         [t for t in holder_tokens if not _is_plan(t, plan_heads)], cue, verb, parties, quotes, lex
     )
     scope = verb if category != "object_holder" else cue
-    target = _target(scope, cue, holder_tokens, plan_heads, plan_seen, provisions, category)
+    named = [t for t in holder_tokens if parties.of_token(t)]  # "the plan is unacceptable": the subject is the target
+    target = _target(scope, cue, named, plan_heads, plan_seen, provisions, category)
+    if target is None and cue.i != verb.i:  # a judgement on the subject, not an act of it
+        target = _subject_target([t for t in holder_tokens if t not in named], plan_heads, provisions)
     if target is None:
         return []
     if category == "reservation":
         polarity = "reservation"
     return [Stance(h, target, polarity, cue.idx, cue.idx + len(cue), cue.text) for h in holders]
+
+
+def _refusal(cue: Token, lex: dict[str, Any]) -> bool:
+    """A negated intention ("would never accept") states a position; a condition never does."""
+    return (
+        negated(cue, lex["negators"])
+        and is_hypothetical(cue, lex["refusal_aux"], ())
+        and not is_hypothetical(cue, (), lex["hypothetical_marks"])
+        and not is_hypothetical(cue, set(lex["hypothetical_aux"]) - set(lex["refusal_aux"]), ())
+    )
 
 
 def _holder_tokens(cue: Token, verb: Token) -> list[Token]:
@@ -406,6 +421,19 @@ def _target(
     objects = [t for t in tokens if t.dep_ in {"dobj", "nsubjpass", "pobj"} and t.lower_ in pronouns]
     if plan_seen and objects:
         return "plan"
+    return None
+
+
+def _subject_target(tokens: list[Token], plan_heads: set[str], provisions: list[ProvisionMention]) -> str | None:
+    """What a clause is about when its subject is no party: "the plan ... needed changes"."""
+    for tok in tokens:
+        sub = list(tok.subtree)
+        start, end = sub[0].idx, sub[-1].idx + len(sub[-1])
+        inside = [p.id for p in provisions if start <= p.start < end]
+        if inside:
+            return inside[0]
+        if _is_plan(tok, plan_heads):
+            return "plan"
     return None
 
 
