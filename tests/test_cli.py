@@ -174,9 +174,15 @@ def test_eval_plover_benchmark(shared):
     assert report["sentences"] == 322 and 0 <= report["type_accuracy"] <= 1
 
 
+def test_eval_petrarch_records(shared):
+    code, out, _ = run("eval", "--petrarch", str(shared / "data" / "petrarch-validation" / "PETR2_GSR_validation.xml"), "--json")
+    assert code == 0
+    assert json.loads(out)["sentences"] == 60
+
+
 def test_eval_needs_gold_or_plover():
     code, _, err = run("eval")
-    assert code == 1 and "--plover" in err
+    assert code == 1 and "--plover" in err and "--petrarch" in err
 
 
 def test_export_gold_round_trips_through_eval(tmp_path):

@@ -11,14 +11,14 @@ from rich.table import Table
 
 from accord.case import PartyResolver, load_case
 from accord.errors import GoldError
-from accord.evaluate import PloverReport, score_plover
+from accord.evaluate import PloverReport, score_petrarch, score_plover
 from accord.evaluate.plover import LABELS, party_code
 from accord.extract.events import NEWS
 from accord.pipeline import Extractor
 
 # Measured on the real file (coder policy); the test allows a small margin below.
-TYPE_ACCURACY = 0.798
-PARTY_ACCURACY = 0.702
+TYPE_ACCURACY = 0.811
+PARTY_ACCURACY = 0.758
 MARGIN = 0.02
 
 
@@ -137,3 +137,63 @@ def test_benchmark_codes_statements_of_intent_news_policy_does_not(tmp_path: Pat
     assert (coder.type_accuracy, coder.party_accuracy) == (1.0, 1.0)
     news = score_plover(path, extractor, policy=NEWS)
     assert [i.predicted_type for i in news.items] == [None, None]
+
+
+PETRARCH = """<?xml version='1.0' encoding='utf-8'?>
+<Validation>
+# comment lines like the upstream file's, which make it invalid XML
+<Sentences>
+<Sentence category="T" date="20100101" id="P-1" evaluate="true"/>
+<EventCoding eventcode="190" sourcecode="CHLMIL" targetcode="PER" />
+<EventCoding eventcode="111" sourcecode="PER" targetcode="CHL" />
+<Text>
+Chilean troops attacked
+Peruvian border posts.
+</Text>
+<Parse>1 ignored</Parse>
+</Sentence>
+<Sentence category="T" date="20100101" id="P-2" evaluate="true"/>
+<EventCoding eventcode="042" sourcecode="IGOUNOWFP" targetcode="---REB" />
+<Text>The weather in Lima was mild on Tuesday.</Text>
+</Sentence>
+<Sentence category="T" date="20100101" id="P-3" evaluate="false"/>
+<EventCoding eventcode="190" sourcecode="CHL" targetcode="PER" />
+<Text>Not scored.</Text>
+</Sentence>
+<Sentence category="T" date="20100101" id="P-4" evaluate="true"/>
+<EventCoding eventcode="010" sourcecode="CHL" targetcode="" />
+<Text>Chile made a statement.</Text>
+</Sentence>
+</Sentences>
+</Validation>
+"""
+
+
+def test_petrarch_records_score_against_any_of_their_codings(tmp_path: Path, extractor: Extractor) -> None:
+    path = tmp_path / "validate.xml"
+    path.write_text(PETRARCH, encoding="utf-8")
+    report = score_petrarch(path, extractor)
+    assert [i.id for i in report.items] == ["P-1", "P-2"]  # not evaluated, or only a statement (01)
+    first, second = report.items
+    assert (first.gold_type, first.gold_parties, first.type_ok, first.parties_ok) == (
+        "ASSAULT", frozenset({"CHL", "PER"}), True, True
+    )
+    assert first.text == "Chilean troops attacked Peruvian border posts."
+    assert (second.gold_type, second.gold_parties, second.predicted_type) == ("CONSULT", frozenset({"UN"}), None)
+    assert "PETRARCH-2" in report.table().title
+
+
+def test_petrarch_file_without_records_is_a_one_line_error(tmp_path: Path, extractor: Extractor) -> None:
+    path = tmp_path / "empty.xml"
+    path.write_text("<Validation></Validation>", encoding="utf-8")
+    with pytest.raises(GoldError, match="no PETRARCH validation records"):
+        score_petrarch(path, extractor)
+
+
+def test_real_petrarch_records(shared: Path, extractor: Extractor) -> None:
+    path = shared / "data" / "petrarch-validation" / "PETR2_GSR_validation.xml"
+    if not path.is_file():
+        pytest.skip("PETRARCH validation records are not in ../shared")
+    report = score_petrarch(path, extractor)
+    assert len(report.items) == 60
+    assert report.type_accuracy >= 0.35  # measured 0.40: a floor against regressions

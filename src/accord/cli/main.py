@@ -271,21 +271,24 @@ def evaluate(
     gold_dirs: Annotated[Optional[list[Path]], typer.Argument(help="Directories of accord-gold/1 JSON files.")] = None,
     texts: Annotated[Optional[list[Path]], typer.Option("--texts", help="Directory of the articles the gold files name (repeatable).")] = None,
     plover: Annotated[Optional[Path], typer.Option("--plover", help="Score the event coder on a PLOVER gold-standard file instead.")] = None,
+    petrarch: Annotated[Optional[Path], typer.Option("--petrarch", help="Score the event coder on PETRARCH-2 validation records instead.")] = None,
     case: CaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
     errors: Annotated[bool, typer.Option("--errors", help="List misses and false positives per document.")] = False,
 ) -> None:
     """Score extraction against gold files, as GUIDELINES.md defines it, micro-averaged over all files."""
-    from ..evaluate import find_text, load_gold_dir, score_corpus, score_plover
+    from ..evaluate import find_text, load_gold_dir, score_corpus, score_petrarch, score_plover
     from ..ingest import read_source
     from ..pipeline import Extractor
 
     try:
-        if plover is None and not (gold_dirs and texts):
-            raise AccordError("give GOLD_DIR... with --texts DIR, or --plover FILE")
+        if plover is None and petrarch is None and not (gold_dirs and texts):
+            raise AccordError("give GOLD_DIR... with --texts DIR, or --plover FILE, or --petrarch FILE")
         extractor = Extractor(case)
         if plover is not None:
             report: Any = score_plover(plover, extractor)
+        elif petrarch is not None:
+            report = score_petrarch(petrarch, extractor)
         else:
             pairs = []
             for directory in gold_dirs or []:
@@ -302,7 +305,7 @@ def evaluate(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
         return
     out.print(report.table())
-    if errors and plover is None:
+    if errors and plover is None and petrarch is None:
         out.print(report.errors_text(), highlight=False, markup=False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .petrarch import score_petrarch
 from .plover import PloverReport, score_plover
 from .report import CorpusReport, score_corpus
 from .scoring import (
@@ -27,5 +28,6 @@ __all__ = [
     "load_gold_dir",
     "score_corpus",
     "score_document",
+    "score_petrarch",
     "score_plover",
 ]

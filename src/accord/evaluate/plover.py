@@ -92,6 +92,7 @@ class PloverReport:
     """Scores of every sentence; accuracies are shares of sentences."""
 
     items: list[PloverItem] = field(default_factory=list)
+    title: str = "PLOVER gold-standard records"
 
     @property
     def type_accuracy(self) -> float:
@@ -125,7 +126,7 @@ class PloverReport:
         }
 
     def table(self) -> Table:
-        table = Table(title=f"PLOVER gold-standard records ({len(self.items)} sentences, first event)")
+        table = Table(title=f"{self.title} ({len(self.items)} sentences, first event)")
         for column, justify in (("type", "left"), ("n", "right"), ("type accuracy", "right"),
                                 ("party accuracy", "right"), ("confused with", "left")):
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
@@ -155,7 +156,7 @@ def score_plover(path: Path, extractor: Extractor, policy: EventPolicy | None = 
             events = extract_events(doc, extractor.case, doc._.actors or [], None, policy or CODER)
         except Exception:  # noqa: BLE001 - a sentence the coder fails on scores as no event
             events = []
-        first = _first(events)
+        first = first_event(events)
         report.items.append(PloverItem(
             id=rid, text=text, gold_type=kind, gold_parties=parties,
             predicted_type=first.type if first else None,
@@ -209,7 +210,7 @@ def party_code(code: str, actor_text: str, resolver: PartyResolver) -> str:
     return code[:3]
 
 
-def _first(events: list[Event]) -> Event | None:
+def first_event(events: list[Event]) -> Event | None:
     """The first event in text order (extraction keeps triggers in order; sort is stable).
     On the gold file this is the main clause's event: ranking by parse depth chose the same."""
     return min(events, key=lambda e: e.start) if events else None
