@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from accord.case import load_case
 from accord.evaluate import score_document
-from accord.models import Document
+from accord.models import Document, Extraction, Figure, ProvisionMention
 from accord.store import Store
 from accord.store.review import _file_names, export_gold
 from accord.web import create_app
@@ -146,6 +146,53 @@ def test_provision_reports_come_a_page_at_a_time(client: TestClient) -> None:
     shown = re.search(r'<table class="figures">.*?</table>', html, re.S)
     assert shown and shown.group().count('<td class="date">') == min(total - 2, 50)
     assert f"3–{min(total, 52)} of {total}" in html and "/provisions/army-cap?offset=0" in html
+
+
+def _cap_reports(url: str, count: int) -> None:
+    """``count`` one-line articles a day apart, each giving the army cap a status ("agreed" or
+    "rejected") and a figure: my own sentences, with no NLP needed to store their items."""
+    with Store(url) as store:
+        for i in range(count):
+            verb = "agreed" if i % 2 else "rejected"  # "rejected": disputed
+            text = f"On day {i} of round {i * 7919 % 104729} the delegates {verb} the cap of " \
+                   f"{600 + i},000 troops on the army of Ukraine."
+            d = Document(text=text, source=f"cap-{i}.txt", title=f"Cap report {i}",
+                         published=date(2025, 11, 1) + timedelta(days=i))
+            at = text.index(f"{600 + i},000")
+            figure = Figure(float((600 + i) * 1000), "proposed", at, at + 7, unit="troops")
+            store.ingest(d, Extraction(d, load_case().name, provisions=[
+                ProvisionMention("army-cap", 0, len(text), figures=[figure])]))
+
+
+def test_provision_statuses_and_documents_come_a_page_at_a_time(store_url: str) -> None:
+    _cap_reports(store_url, 7)
+    app = create_app(store_url)
+    url = "/api/v1/provisions/army-cap"
+    with TestClient(app) as client:
+        whole = client.get(url, params={"limit": 200}).json()
+        statuses, documents = whole["statuses"], whole["documents"]
+        assert (statuses["total"], statuses["count"], statuses["next_offset"]) == (7, 7, None)
+        assert [s["date"] for s in statuses["items"]] == [
+            (date(2025, 11, 7) - timedelta(days=i)).isoformat() for i in range(7)]  # newest first
+        assert [s["status"] for s in statuses["items"][:2]] == ["disputed", "agreed"]
+        assert [d["title"] for d in documents["items"]] == [f"Cap report {i}" for i in range(6, -1, -1)]
+        assert documents["total"] == 7 and all(d["mentions"] == 1 for d in documents["items"])
+
+        first = client.get(url, params={"limit": 3, "status_offset": 3, "document_offset": 6}).json()
+        assert first["figures"]["items"] == whole["figures"]["items"][:3]  # its own offset
+        assert first["statuses"]["items"] == statuses["items"][3:6]
+        assert (first["statuses"]["offset"], first["statuses"]["next_offset"]) == (3, 6)
+        assert first["documents"]["items"] == documents["items"][6:]
+        assert (first["documents"]["count"], first["documents"]["next_offset"]) == (1, None)
+        assert client.get(url, params={"status_offset": -1}).status_code == 422
+
+        html = client.get("/provisions/army-cap", params={"status_offset": 5}).text
+        shown = re.search(r'<table class="statuses">.*?</table>', html, re.S)
+        assert shown and shown.group().count('<td class="date">') == 2
+        assert "6–7 of 7" in html and "/provisions/army-cap?status_offset=0#statuses" in html
+        listed = re.search(r'<ul class="documents">.*?</ul>', html, re.S)
+        assert listed and listed.group().count("<li>") == 7
+    app.state.store.close()
 
 
 def test_army_cap_plan_steps_per_version_not_per_report(client: TestClient) -> None:

@@ -178,8 +178,10 @@ class DocumentRef(BaseModel):
     mentions: int
 
 
-class ReportPage(Page[HistoryFigure]):
-    total: int = Field(description="reports on every page")
+class CountedPage(Page[T], Generic[T]):
+    """A page of one of a record's long lists, newest first, with the list's length."""
+
+    total: int = Field(description="items on every page")
 
 
 class ProvisionHistoryOut(BaseModel):
@@ -202,9 +204,14 @@ class ProvisionHistoryOut(BaseModel):
     plan: list[PlanStepOut] = Field(description="the plan's figure version by version")
     current_state: list[HistoryFigure] = Field(description="reports of the world as it is")
     versions: list[VersionRow]
-    figures: ReportPage = Field(description="one page of its reports, newest first")
-    statuses: list[StatusOut]
-    documents: list[DocumentRef]
+    figures: CountedPage[HistoryFigure] = Field(
+        description="one page of its reports, newest first (``limit``, ``offset``)")
+    statuses: CountedPage[StatusOut] = Field(
+        description="one page of the statuses its reports give, newest first (``limit``, "
+                    "``status_offset``)")
+    documents: CountedPage[DocumentRef] = Field(
+        description="one page of the documents discussing it, newest first (``limit``, "
+                    "``document_offset``)")
 
 
 class StanceOut(ItemOut):
@@ -274,6 +281,7 @@ class TimelineOut(BaseModel):
     document_id: str
     title: str | None
     url: str | None
+    reports: int = Field(description="how many reports were merged into it")
     sources: list[SourceOut]
 
 
@@ -382,15 +390,18 @@ def api_router(store: Store, case: Case, auth: Auth) -> APIRouter:
     @api.get("/provisions/{provision_id}", response_model=ProvisionHistoryOut,
              responses={404: {"description": "unknown provision"}})
     def provision(provision_id: Annotated[str, Path(max_length=128)],
-                  until: Until = None, limit: Limit = views.PAGE,
-                  offset: Offset = 0) -> dict[str, Any]:
-        """One provision's tracker: the plan's figure per version, the current state, statuses,
-        documents, and its reports with their version and evidence, newest first, a page
-        (``limit``, ``offset``) at a time."""
+                  until: Until = None, limit: Limit = views.PAGE, offset: Offset = 0,
+                  status_offset: Offset = 0, document_offset: Offset = 0) -> dict[str, Any]:
+        """One provision's tracker: the plan's figure per version and the current state, with
+        three lists a page at a time, newest first, each with its ``total`` and
+        ``next_offset``: its reports (with their version and evidence; ``offset``), the
+        statuses they give it (``status_offset``) and the documents discussing it
+        (``document_offset``); ``limit`` sizes all three."""
         if provision_id not in {p.id for p in case.provisions}:
             raise HTTPException(404, f"no provision {provision_id!r}")
         return views.provision_view(store, case, provision_id, until, limit=limit,
-                                    offset=offset)
+                                    offset=offset, status_offset=status_offset,
+                                    document_offset=document_offset)
 
     @api.get("/stances", response_model=Page[StanceOut])
     def stances(party: Code = None, provision: Text = None, since: Since = None,
@@ -421,10 +432,11 @@ def api_router(store: Store, case: Case, auth: Auth) -> APIRouter:
                         offset: Offset = 0) -> dict[str, Any]:
         """What happened when, oldest first: reports of one interaction merged into one entry
         with all their sources; ``since``/``until`` apply to the day it happened."""
-        entries = [e.to_dict() for e in timeline(
-            store, case, since=since, until=until, party=party.upper() if party else None,
-            type=type.upper() if type else None)]
-        return _page(lambda limit, offset: entries[offset:offset + limit], limit, offset)
+        entries = timeline(store, case, since=since, until=until,
+                           party=party.upper() if party else None,
+                           type=type.upper() if type else None)
+        return _page(lambda limit, offset: [e.to_dict() for e in entries[offset:offset + limit]],
+                     limit, offset)
 
     @api.get("/changes", response_model=ChangesOut)
     def changes(since: Annotated[date, Query(description="start of the window (YYYY-MM-DD)")],

@@ -162,13 +162,15 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
         return page(request, "provisions.html", provisions=the_case.provisions, found=found)
 
     @app.get("/provisions/{provision_id}", response_class=HTMLResponse, include_in_schema=False)
-    def provision_page(request: Request, provision_id: str, offset: int = 0) -> Response:
+    def provision_page(request: Request, provision_id: str, offset: int = 0,
+                       status_offset: int = 0, document_offset: int = 0) -> Response:
         provision_or_404(provision_id)
         matrix = stance_matrix(store, the_case)
-        return page(request, "provision.html",
-                    p=views.provision_view(store, the_case, provision_id,
-                                           offset=max(offset, 0)),
-                    stances=views.target_stances(matrix, provision_id), limit=PAGE)
+        view = views.provision_view(store, the_case, provision_id, offset=max(offset, 0),
+                                    status_offset=max(status_offset, 0),
+                                    document_offset=max(document_offset, 0))
+        return page(request, "provision.html", p=view,
+                    stances=views.target_stances(matrix, provision_id))
 
     @app.get("/charts/provisions/{provision_id}.svg", include_in_schema=False)
     def provision_chart(provision_id: str) -> Response:

@@ -7,6 +7,7 @@ The numbers (plan figures per version, stance cells, merged events) come from
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from accord.analysis import (
     FigurePoint,
     ProvisionHistory,
     StanceMatrix,
+    StatusPoint,
     plan_steps,
     provision_tracker,
     stance_evidence,
@@ -31,10 +33,9 @@ from accord.web.highlight import Span, highlight
 
 ALL = 100_000  # "no limit" for listings over one case; the sample store has hundreds of rows
 PAGE = 50  # rows per page of a listing, and the API's default limit
+SOURCES = 20  # sources listed per merged event on a page (the count says how many in all)
 Row = dict[str, Any]
 T = TypeVar("T")
-# provision_view's records: (store, case, provision, until) -> (store version, store, case,
-# reports, record); shared between requests, so never mutated.
 
 
 def newest_page(rows: Sequence[T], convert: Callable[[T], Row], limit: int = PAGE,
@@ -56,20 +57,36 @@ def _unit(history: ProvisionHistory, provision: Provision) -> str | None:
     return next((f.unit for f in chain(history.figures, provision.figures) if f.unit), None)
 
 
+@dataclass(frozen=True)
+class _Record:
+    """A provision's record built once per store version: the long lists oldest first (a
+    request converts one page of each), the rest ready to serve."""
+
+    figures: list[FigurePoint]
+    statuses: list[StatusPoint]
+    documents: list[Row]
+    summary: Row
+
+
 def provision_view(store: Store, case: Case, provision_id: str, until: date | None = None, *,
-                   limit: int = PAGE, offset: int = 0) -> Row:
-    """One provision's record: the plan's figure per version, the current state, one page of
-    its reports (newest first, with the version each was attributed to), statuses, and the
-    documents that discuss it. All but the page is built once per store version."""
-    figures, record = cached(store, case, ("provision-record", provision_id, until),
-                             lambda: _provision_record(store, case, provision_id, until))
+                   limit: int = PAGE, offset: int = 0, status_offset: int = 0,
+                   document_offset: int = 0) -> Row:
+    """One provision's record: the plan's figure per version, the current state, and one page
+    (newest first) of each long list: its reports with the version each was attributed to, the
+    statuses the coverage gives it, the documents that discuss it. At 100k documents those lists
+    run to megabytes, so they are paged alike (``limit`` for all, an offset each)."""
+    record = cached(store, case, ("provision-record", provision_id, until),
+                    lambda: _provision_record(store, case, provision_id, until))
     names = version_names(case)
-    return record | {"figures": newest_page(figures, lambda f: _figure(f, names), limit, offset)}
+    return record.summary | {
+        "figures": newest_page(record.figures, lambda f: _figure(f, names), limit, offset),
+        "statuses": newest_page(record.statuses, StatusPoint.to_dict, limit, status_offset),
+        "documents": newest_page(record.documents, dict, limit, document_offset),
+    }
 
 
 def _provision_record(store: Store, case: Case, provision_id: str,
-                      until: date | None) -> tuple[list[FigurePoint], Row]:
-    """A provision's reports (oldest first) and its record without them."""
+                      until: date | None) -> _Record:
     provision = case.provision(provision_id)
     (history,) = provision_tracker(store, case, provision_id=provision_id, until=until)
     names = version_names(case)
@@ -92,7 +109,7 @@ def _provision_record(store: Store, case: Case, provision_id: str,
             "id": source.document_id, "title": source.title, "url": source.url,
             "published": source.published.isoformat() if source.published else None,
             "mentions": 0})["mentions"] += 1
-    return history.figures, {
+    summary = {
         "id": provision.id, "summary": provision.summary, "category": provision.category,
         "point": provision.point, "parent": provision.parent,
         "parties": list(provision.parties), "notes": provision.notes, "unit": unit,
@@ -106,9 +123,10 @@ def _provision_record(store: Store, case: Case, provision_id: str,
                  for s in steps.values()],
         "current_state": [_figure(f, names) for f in history.current_state],
         "versions": versions,
-        "statuses": [s.to_dict() for s in history.statuses],
-        "documents": sorted(documents.values(), key=lambda d: (d["published"] or "", d["id"])),
     }
+    return _Record(history.figures, history.statuses,
+                   sorted(documents.values(), key=lambda d: (d["published"] or "", d["id"])),
+                   summary)
 
 
 def provision_chart(store: Store, case: Case, provision_id: str) -> bytes:
@@ -179,8 +197,9 @@ def recent_changes(digest: ChangeDigest) -> list[Row]:
 def events_view(store: Store, case: Case, *, limit: int = PAGE, offset: int = 0,
                 **filters: Any) -> Row:
     """One page of the timeline (one entry per interaction), newest first as the other
-    listings are."""
-    return newest_page(timeline(store, case, **filters), lambda e: e.to_dict(), limit, offset)
+    listings are, each entry with its first few sources and the count of all."""
+    return newest_page(timeline(store, case, **filters), lambda e: e.to_dict(SOURCES), limit,
+                       offset)
 
 
 def _label(kind: str, item: Item) -> str:
