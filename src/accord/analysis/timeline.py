@@ -48,12 +48,15 @@ class TimelineEvent:
     def url(self) -> str | None:
         return self.source.url
 
-    def to_dict(self) -> Row:
+    def to_dict(self, sources: int | None = None) -> Row:
+        """``sources`` caps the sources listed: a meeting reported thousands of times would make
+        a page of megabytes; ``reports`` still counts them all."""
         return {"date": self.date.isoformat(), "date_resolved": self.date_resolved,
                 "type": self.type, "actors": self.actors, "location": self.location,
                 "trigger": self.trigger, "evidence": self.evidence,
                 "document_id": self.document_id, "title": self.title, "url": self.url,
-                "sources": [s.to_dict() for s in self.sources]}
+                "reports": len(self.sources),
+                "sources": [s.to_dict() for s in self.sources[:sources]]}
 
     def _joins(self, other: TimelineEvent) -> bool:
         return (other.type == self.type and other.actors == self.actors
