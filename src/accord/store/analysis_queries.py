@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, case as when, func, select
 
-from accord.store.queries import Row, _plain
+from accord.store.queries import Row, _plain, most_frequent
 from accord.store.schema import actors, documents
 from accord.store.store import Store
 
@@ -32,38 +31,35 @@ def first_seen_actors(store: Store, *, case: str, until: date | None = None) -> 
 
 
 def _first_seen(conn: Connection, *, case: str, until: date | None) -> list[Row]:
+    """Aggregated in SQL: the commonest role and party per name, and each name's first mention
+    (by date, document, offset) picked by a window function, so only one row per person comes
+    back with its text around it, not every mention of the record (885k at 100k documents)."""
+    joined = actors.join(documents, documents.c.id == actors.c.document_id)
+    dated = [actors.c.case == case, documents.c.published.is_not(None)]
+    if until is not None:
+        dated.append(documents.c.published <= until)
+    roles = most_frequent(conn, actors.c.role, None, [*dated, actors.c.role != ""], joined)
+    parties = most_frequent(conn, actors.c.party, None, [*dated, actors.c.party != ""], joined)
+    order = func.row_number().over(
+        partition_by=actors.c.name,
+        order_by=(documents.c.published, actors.c.document_id, actors.c.start))
+    ranked = select(actors.c.id, order.label("rank")).select_from(joined).where(*dated).subquery()
     window_start = when((actors.c.start > _CONTEXT, actors.c.start - _CONTEXT), else_=0)
-    stmt = (select(actors.c.name, actors.c.role, actors.c.party, actors.c.document_id,
-                   actors.c.start, actors.c.end, window_start.label("window_start"),
+    stmt = (select(actors.c.name, actors.c.document_id, actors.c.start, actors.c.end,
+                   window_start.label("window_start"),
                    func.substr(documents.c.text, window_start + 1, 2 * _CONTEXT).label("context"),
                    documents.c.published, documents.c.title.label("document_title"),
                    documents.c.url)
-            .join(documents, documents.c.id == actors.c.document_id)
-            .where(actors.c.case == case, documents.c.published.is_not(None))
-            .order_by(documents.c.published, actors.c.document_id, actors.c.start))
-    if until is not None:
-        stmt = stmt.where(documents.c.published <= until)
-    first: dict[str, Row] = {}
-    roles: dict[str, Counter[str]] = defaultdict(Counter)
-    parties: dict[str, Counter[str]] = defaultdict(Counter)
+            .select_from(joined)
+            .where(actors.c.id.in_(select(ranked.c.id).where(ranked.c.rank == 1))))
+    first = []
     for row in conn.execute(stmt):
         r: dict[str, Any] = {k: _plain(v) for k, v in row._mapping.items()}
-        if r["role"]:
-            roles[r["name"]][r["role"]] += 1
-        if r["party"]:
-            parties[r["name"]][r["party"]] += 1
-        if r["name"] not in first:
-            start, end, window = r.pop("start"), r.pop("end"), r.pop("window_start")
-            r["evidence"] = _sentence(r.pop("context"), start - window, end - start)
-            first[r["name"]] = r
-    for name, r in first.items():
-        r["role"] = _commonest(roles[name])
-        r["party"] = _commonest(parties[name])
-    return sorted(first.values(), key=lambda r: (r["published"], r["name"]))
-
-
-def _commonest(counts: Counter[str]) -> str | None:
-    return min(counts, key=lambda k: (-counts[k], k)) if counts else None
+        start, end, window = r.pop("start"), r.pop("end"), r.pop("window_start")
+        r["evidence"] = _sentence(r.pop("context"), start - window, end - start)
+        r["role"], r["party"] = roles.get(r["name"]), parties.get(r["name"])
+        first.append(r)
+    return sorted(first, key=lambda r: (r["published"], r["name"]))
 
 
 def _sentence(context: str, start: int, length: int) -> str:

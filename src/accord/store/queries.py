@@ -51,10 +51,10 @@ from accord.store.schema import (
 Row = dict[str, Any]
 _TERM = re.compile(r"(\w+)(\*?)")
 
-# Newest first; undated documents last, then most recently ingested.
+# Newest first; undated documents last, then most recently ingested. Both backends walk an index
+# in this order (migration 0004) and stop after a page, instead of sorting every document.
 NEWEST = (
-    documents.c.published.is_(None),
-    documents.c.published.desc(),
+    documents.c.published.desc().nulls_last(),
     documents.c.ingested_at.desc(),
     documents.c.id,
 )
@@ -189,11 +189,15 @@ def find_quotes(conn: Connection, *, speaker: str | None, party: str | None, sea
     return _rows(conn, _page(stmt, limit, offset))
 
 
-def _most_frequent(conn: Connection, column: Any, names: list[str],
-                   filters: list[ColumnElement[bool]]) -> dict[str, Any]:
-    """Per name, the commonest non-null value of ``column`` (ties: alphabetical)."""
-    stmt = (select(actors.c.name, column, func.count()).where(
-        actors.c.name.in_(names), column.is_not(None), *filters).group_by(actors.c.name, column))
+def most_frequent(conn: Connection, column: Any, names: list[str] | None,
+                  filters: list[ColumnElement[bool]], joined: Any = actors) -> dict[str, Any]:
+    """Per actor name (those given, or all), the commonest non-null value of ``column`` among
+    the rows of ``joined`` (actors, or actors joined to what ``filters`` need) that pass
+    ``filters`` (ties: alphabetical). Counted in SQL: a few rows per name come back."""
+    stmt = (select(actors.c.name, column, func.count()).select_from(joined)
+            .where(column.is_not(None), *filters).group_by(actors.c.name, column))
+    if names is not None:
+        stmt = stmt.where(actors.c.name.in_(names))
     best: dict[str, Any] = {}
     for name, value, _ in sorted(conn.execute(stmt), key=lambda r: (-r[2], r[1])):
         best.setdefault(name, value)
@@ -215,8 +219,8 @@ def find_actors(conn: Connection, *, name: str | None, party: str | None, case: 
             .where(*filters).group_by(actors.c.name).order_by(desc(mentions), actors.c.name))
     rows = _rows(conn, _page(stmt, limit, offset))
     names = [r["name"] for r in rows]
-    roles = _most_frequent(conn, actors.c.role, names, filters)
-    parties = _most_frequent(conn, actors.c.party, names, filters)
+    roles = most_frequent(conn, actors.c.role, names, filters)
+    parties = most_frequent(conn, actors.c.party, names, filters)
     return [{"name": r["name"], "role": roles.get(r["name"]), "party": parties.get(r["name"]),
              "mentions": r["mentions"], "documents": r["documents"]} for r in rows]
 

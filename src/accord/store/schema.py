@@ -61,7 +61,9 @@ documents = Table(
     Column("story_id", Integer, ForeignKey("stories.id"), nullable=False, index=True),
     Column("signature", LargeBinary, nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
-    Index(None, "published", "ingested_at"),  # "newest first" listings (migration 0003)
+    Index(None, "published", "ingested_at"),  # date ranges (migration 0003)
+    # Migration 0004 adds ix_documents_newest for "newest first" listings, in each dialect's
+    # own words (NULLS LAST on PostgreSQL), which a Table cannot hold for both.
 )
 
 sources = Table(
