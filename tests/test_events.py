@@ -197,6 +197,7 @@ def test_wanted_or_planned_acts_are_not_events(nlp_base: Language, case: Case, t
         ("Peruvian gunboats bombarded Bolivian positions overnight.", ("ASSAULT", ("BOL", "PER"))),
         ("A firefight between Peruvian and Bolivian patrols left two dead.", ("ASSAULT", ("BOL", "PER"))),
         ("Chile alleged that Peru had broken the truce.", ("ACCUSE", ("CHL", "PER"))),
+        ("Chile and Peru exchanged 40 prisoners on Sunday.", ("COOPERATE", ("CHL", "PER"))),
     ],
 )
 def test_phrases_origins_and_threat_targets(
@@ -396,3 +397,7 @@ def test_a_commitment_takes_the_parties_of_what_it_commits_to(nlp_base: Language
 def test_evacuating_people_is_aid_and_evacuating_a_place_a_retreat(nlp_base: Language, case: Case) -> None:
     assert ("AID", ("BOL", "PER")) in coded(nlp_base, case, "Peruvian helicopters evacuated Bolivian civilians.")
     assert ("RETREAT", ("PER",)) in coded(nlp_base, case, "Peruvian troops evacuated the border post.")
+
+
+def test_pledged_support_is_coded_as_support(nlp_base: Language, case: Case) -> None:
+    assert ("SUPPORT", ("GBR", "PER")) in coded(nlp_base, case, "Britain pledged its support for Peru's sovereignty.")

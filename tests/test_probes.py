@@ -1,4 +1,4 @@
-"""Paraphrase probes: provisions and stances stated in words the development articles do not use.
+"""Paraphrase probes: provisions, stances and events stated in words the development articles do not use.
 
 The sentences were written for this project (tests/data/probes). Rules were extended after a
 first run on them, so they guard against regressions rather than measure unseen text; the README
@@ -31,5 +31,14 @@ def test_stance_phrasings(accord_nlp: Language) -> None:
     found = [
         text for holder, target, polarity, text in probes
         if (holder, target, polarity) in {(s.holder, s.target, s.polarity) for s in accord_nlp(text)._.stances}
+    ]
+    assert len(probes) >= 15 and len(found) / len(probes) >= 0.85
+
+
+def test_event_reports(accord_nlp: Language) -> None:
+    probes = rows("events.tsv")
+    found = [
+        text for kind, parties, text in probes
+        if (kind, tuple(sorted(parties.split()))) in {(e.type, tuple(sorted(e.actors))) for e in accord_nlp(text)._.events}
     ]
     assert len(probes) >= 15 and len(found) / len(probes) >= 0.85
