@@ -141,3 +141,18 @@ def test_figures_in_the_next_sentence_continue_the_provision(nlp_base: Language,
     assert figures == {(550000, "proposed"), (750000, "proposed")}
     second = mentions[-1]
     assert text[second.start:second.end].startswith("Where the first draft")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Point 6 of the 28-point plan was rewritten.", {"army-cap"}),
+        ("Kyiv objected to points 7 and 26 of the draft.", {"nato-non-accession", "amnesty"}),
+        ("Points 21-23 of the proposal were left to the presidents.", {"territory", "no-forcible-change", "dnipro-black-sea"}),
+        ("Point 14 of the 20-point plan was not published.", set()),  # numbered differently
+        ("At one point the lead shrank to 10 points.", set()),  # not the plan
+        ("The plan has 28 points.", set()),
+    ],
+)
+def test_points_cited_by_number(nlp_base: Language, case: Case, text: str, expected: set[str]) -> None:
+    assert _ids(nlp_base, text, case) == expected

@@ -53,6 +53,13 @@ _PROPOSED = re.compile(
 )
 
 
+# "point 7", "Points 21-23", "points 3, 7 and 26", "point No. 5"
+_POINT = re.compile(
+    r"\b[Pp]oints?\s+(?:No\.?\s*|#)?(?P<numbers>\d{1,2}(?:\s*(?:,|and|&|-|–|to|through)\s*\d{1,2})*)\b(?!\s*%|-point|\.\d)"
+)
+_MAX_POINT_RANGE = 10
+
+
 @dataclass(frozen=True)
 class _Hit:
     """A rule that fired: the provision and its cue, in document character offsets."""
@@ -68,7 +75,7 @@ def extract_provisions(doc: Doc, case: Case) -> list[ProvisionMention]:
     text = doc.text  # Doc.text joins every token again on each access
     folded = needle_text(text)
     rules = {prov.id: [rule for rule in prov.rules if rule.possible(folded)] for prov in case.provisions}
-    by_sent = [(sent, list(_sentence_hits(sent, case, rules))) for sent in doc.sents]
+    by_sent = [(sent, _unique([*_sentence_hits(sent, case, rules), *_point_hits(sent, case)])) for sent in doc.sents]
     mentioned = {h.pid for _, hits in by_sent for h in hits}
     parents = case.parents()
     covered = {parents[pid] for pid in mentioned if pid in parents}
@@ -113,6 +120,44 @@ def _sentence_hits(sent: Span, case: Case, rules: dict[str, list[Rule]]) -> Iter
             if span is not None:
                 yield _Hit(prov.id, sent, sent.start_char + span[0], sent.start_char + span[1])
                 break
+
+
+def _point_hits(sent: Span, case: Case) -> Iterator[_Hit]:
+    """Provisions cited by number ("point 7", "points 21-23 of the draft"). Points are numbered in
+    the first version, so the sentence must be about the plan and name no later version."""
+    text = sent.text
+    if not _POINT.search(text):
+        return
+    lowered = text.lower()
+    first, *later = case.versions
+    if any(name.lower() in lowered for version in later for name in version.names):
+        return
+    terms = [*case.plan_terms, *first.names]
+    if not any(re.search(rf"\b{re.escape(term.lower())}\b", lowered) for term in terms) and not _POINT.match(text):
+        return
+    by_point = {prov.point: prov.id for prov in case.provisions if prov.point is not None}
+    for match in _POINT.finditer(text):
+        for number in _point_numbers(match.group("numbers")):
+            if number in by_point:
+                yield _Hit(by_point[number], sent, sent.start_char + match.start(), sent.start_char + match.end())
+
+
+def _point_numbers(listed: str) -> list[int]:
+    """"21, 22 and 26" -> [21, 22, 26]; "21-23" and "21 to 23" are ranges."""
+    numbers: list[int] = []
+    for part in re.split(r"\s*(?:,|\band\b|&)\s*", listed):
+        bounds = [int(n) for n in re.findall(r"\d+", part)]
+        if len(bounds) == 2 and 0 < bounds[1] - bounds[0] <= _MAX_POINT_RANGE:
+            numbers.extend(range(bounds[0], bounds[1] + 1))
+        else:
+            numbers.extend(bounds)
+    return numbers
+
+
+def _unique(hits: list[_Hit]) -> list[_Hit]:
+    """One hit per provision in a sentence, the rule's before the point number's."""
+    seen: set[str] = set()
+    return [h for h in hits if not (h.pid in seen or seen.add(h.pid))]
 
 
 def _clause_head(tok: Token) -> Token:
