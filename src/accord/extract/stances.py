@@ -183,10 +183,17 @@ def is_hypothetical(tok: Token, aux_words: Iterable[str], marks: Iterable[str]) 
     return False
 
 
+_CLOSERS = frozenset({"”", "’", '"', "'", ")", "»"})
+
+
 def is_question(sent: Span) -> bool:
     """A sentence that asks rather than reports ("Will Kyiv accept the cap?"): it states no
-    position and no event, whatever verbs it holds."""
-    return sent.text.rstrip().rstrip("”’\"')»").endswith("?")
+    position and no event, whatever verbs it holds. Read from its last tokens, not its text,
+    which spaCy would rebuild."""
+    for tok in reversed(sent):
+        if not (tok.is_space or tok.text in _CLOSERS):
+            return tok.text.endswith("?")
+    return False
 
 
 def negated(tok: Token, negators: Iterable[str]) -> bool:
