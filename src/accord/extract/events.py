@@ -466,8 +466,8 @@ def _nearby_parties(verb: Token, lex: _Lexicon, parties: PartyLookup) -> list[st
 
     Used only when subject and direct participants give fewer than two parties: the target of
     "demanded an admission by Moscow" or "welcomed the statement as proof of Washington's wish"
-    sits deeper than the object's own modifiers, and so does the one acted on in "a camp for
-    Congolese refugees was attacked". Places ("in Geneva") and clauses that modify a noun ("talks
+    sits deeper than the object's own modifiers, and so does the one acted on in "a school for
+    Chadian children was shelled". Places ("in Geneva") and clauses that modify a noun ("talks
     aimed at ...") name no participant.
     """
     tokens: list[Token] = []
@@ -490,7 +490,7 @@ def _nearby_parties(verb: Token, lex: _Lexicon, parties: PartyLookup) -> list[st
 
 def _purpose_parties(tok: Token, lex: _Lexicon, parties: PartyLookup) -> list[str]:
     """Parties named in the purpose of an act with fewer than two of its own: "went on strike to
-    demand the minister's resignation", "blocked a road to show their anger at Washington"."""
+    demand the minister's resignation", "cut the highway to press Lima over fishing quotas"."""
     return [
         p for c in tok.children
         if c.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ in _INFINITIVE_MARKERS for a in c.children)
