@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -17,12 +20,14 @@ from accord.analysis import (
     stance_matrix,
     timeline,
 )
+from accord.analysis.changes import first_seen
+from accord.analysis.sources import cached, refresh_in_background, refreshing
 from accord.case import Case, load_case
 from accord.ingest import iter_documents
 from accord.models import Document, Extraction
 from accord.pipeline import Extractor
 from accord.store import Store
-from accord.store.review import review
+from accord.store.review import document_items, review
 
 
 def _extract(paths: list[Path], case: str | Path | None = None) -> list[tuple[Document, Extraction]]:
@@ -249,6 +254,94 @@ def test_cached_analyses_follow_the_store(tmp_path, example_pairs, store, ukrain
     before = stance_matrix(growing, ukraine).to_dict()
     review(growing, ukraine, "stances", stance["id"], "reject", reviewer="tester")
     assert stance_matrix(growing, ukraine).to_dict() != before
+
+
+def _full_record(store: Store, case: Case) -> dict:
+    """The record with past-date variants: everything the dashboard and the API ask for."""
+    day = date(2025, 11, 25)
+    return _record(store, case) | {
+        "tracker_until": [h.to_dict() for h in provision_tracker(store, case, until=day)],
+        "army_cap": [h.to_dict() for h in provision_tracker(store, case, provision_id="army-cap")],
+        "matrix_as_of": stance_matrix(store, case, as_of=day).to_dict(),
+        "timeline_usa": [e.to_dict() for e in timeline(store, case, party="USA")],
+        "digest_until": change_digest(store, case, since=date(2025, 11, 1), until=day).to_dict()}
+
+
+def _rebuilt(url: str, case: Case) -> dict:
+    """The record from a new Store object: nothing kept, everything read again."""
+    with Store(url) as fresh:
+        return _full_record(fresh, case)
+
+
+def test_kept_analyses_equal_a_full_rebuild(store_url, example_pairs, ukraine):
+    """Analyses keep their rows between versions and re-read only the documents an ingest, a
+    re-extraction or a review touched: the result is the one a full rebuild gives."""
+    growing = Store(store_url)
+    for doc, ext in example_pairs[:-2]:
+        growing.ingest(doc, ext)
+    first = _full_record(growing, ukraine)
+    assert first == _rebuilt(store_url, ukraine)
+    for doc, ext in example_pairs[-2:]:
+        growing.ingest(doc, ext)
+    before = _full_record(growing, ukraine)
+    assert before == _rebuilt(store_url, ukraine) != first
+
+    stance = growing.stances(case=ukraine.name, target="plan", limit=1)[0]
+    review(growing, ukraine, "stances", stance["id"], "correct", reviewer="t",
+           changes={"polarity": "oppose" if stance["polarity"] != "oppose" else "support"})
+    event = growing.events(case=ukraine.name, limit=1)[0]
+    review(growing, ukraine, "events", event["id"], "correct", reviewer="t",
+           changes={"actors": ["USA", "UKR"]})
+    mention = next(m for m in growing.provisions(case=ukraine.name, limit=None) if m["figures"])
+    review(growing, ukraine, "provisions", mention["id"], "correct", reviewer="t",
+           changes={"figures": [{"value": 1_000_000, "status": "proposed", "unit": "troops"}]})
+    # The first mention of the first person seen goes: the next one becomes the first.
+    person = first_seen(growing, ukraine)[0]
+    items = document_items(growing, person.sources[0].document_id, ukraine.name)["actors"]
+    review(growing, ukraine, "actors", next(a["id"] for a in items if a["name"] == person.name),
+           "reject", reviewer="t")
+    review(growing, ukraine, "actors", items[-1]["id"], "correct", reviewer="t",
+           changes={"role": "Envoy"})
+    review(growing, ukraine, "stances", growing.stances(case=ukraine.name, limit=1)[0]["id"],
+           "reject", reviewer="t")
+    reviewed = _full_record(growing, ukraine)
+    assert reviewed == _rebuilt(store_url, ukraine) != before
+
+    # Re-extraction replaces a document's rows (on SQLite the newest ids are handed out again).
+    doc, ext = example_pairs[-1]
+    growing.save_extraction(replace(ext, stances=ext.stances[1:], events=[],
+                                    provisions=ext.provisions[:1], actors=ext.actors[::-1]))
+    assert _full_record(growing, ukraine) == _rebuilt(store_url, ukraine) != reviewed
+    growing.close()
+
+
+def test_stale_results_while_one_thread_refreshes(store_url, example_pairs, ukraine):
+    """With ``refresh_in_background`` a key computed before a write answers at once with its
+    old result while one thread recomputes it; once done, the new result is served."""
+    store = Store(store_url)
+    refresh_in_background(store)
+    doc, ext = example_pairs[0]
+    store.ingest(doc, ext)
+    gate = threading.Event()
+    calls: list[int] = []
+
+    def documents() -> int:
+        calls.append(1)
+        if len(calls) > 1:  # the refresh waits until the test has seen the stale answer
+            assert gate.wait(30)
+        return store.stats()["documents"]
+
+    assert cached(store, ukraine, "documents", documents) == 1
+    later, ext = example_pairs[1]
+    store.ingest(later, ext)
+    assert cached(store, ukraine, "documents", documents) == 1 and refreshing(store)
+    gate.set()
+    deadline = time.monotonic() + 30
+    while refreshing(store) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert cached(store, ukraine, "documents", documents) == 2 and len(calls) == 2
+    assert not refreshing(store)
+    store.close()
 
 
 def test_a_users_own_case(tmp_path):

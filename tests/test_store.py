@@ -18,6 +18,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, insert, inspect, text
 from sqlalchemy.exc import IntegrityError
 
+from accord.analysis.changes import first_seen
 from accord.errors import StoreError
 from accord.models import (
     Actor,
@@ -30,7 +31,6 @@ from accord.models import (
     Stance,
 )
 from accord.store import AddResult, Store
-from accord.store.analysis_queries import first_seen_actors
 from accord.store.schema import metadata, sources
 
 CASE = "test-case"
@@ -463,8 +463,7 @@ def test_actor_role_is_the_most_frequent(store: Store) -> None:
 
 def _first_seen_by_hand(url: str, until: date | None) -> list[dict]:
     """Each name's first dated mention and commonest role and party, from every actor row read
-    into Python in one ordered pass: what first_seen_actors computed before it aggregated in
-    SQL."""
+    into Python in one ordered pass, straight from SQL."""
     engine = create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(text(
@@ -491,8 +490,9 @@ def _first_seen_by_hand(url: str, until: date | None) -> list[dict]:
     return sorted(first.values(), key=lambda r: (r["published"], r["name"]))
 
 
-def test_first_seen_actors_aggregated_in_sql_match_a_full_read(store: Store,
-                                                               store_url: str) -> None:
+def test_first_seen_people_match_a_full_read(store: Store, store_url: str, case) -> None:
+    """The change digest's new people, kept between versions, against one ordered read."""
+    case = replace(case, name=CASE)
     people = [("Piet Kramer", "Envoy", "SOU"), ("Anna Berg", "Minister", "NOR"),
               ("Piet Kramer", "Minister", "SOU"), ("Piet Kramer", "Minister", None),
               ("Anna Berg", None, "NOR"), ("Lena Holm", "", "NOR")]
@@ -508,15 +508,14 @@ def test_first_seen_actors_aggregated_in_sql_match_a_full_read(store: Store,
     store.ingest(undated, Extraction(document=undated, case=CASE, actors=[
         Actor("Anna Berg", "Envoy", "SOU", 0, 9)]))
     for until in (None, date(2025, 3, 8), date(2025, 3, 9)):
-        found = first_seen_actors(store, case=CASE, until=until)
-        assert [{k: r[k] for k in ("name", "document_id", "published", "document_title",
-                                   "url", "role", "party")} for r in found] == (
-            _first_seen_by_hand(store_url, until))
-    kramer = next(r for r in first_seen_actors(store, case=CASE) if r["name"] == "Piet Kramer")
-    assert (kramer["role"], kramer["party"], kramer["published"]) == ("Minister", "SOU",
-                                                                      "2025-03-08")
-    assert kramer["evidence"] == "Piet Kramer spoke at meeting number 2 today."
-    assert first_seen_actors(store, case="another-case") == []
+        found = first_seen(store, case, until=until)
+        assert [{"name": a.name, "document_id": a.sources[0].document_id,
+                 "published": a.date.isoformat(), "document_title": a.sources[0].title,
+                 "url": a.sources[0].url, "role": a.role, "party": a.party}
+                for a in found] == _first_seen_by_hand(store_url, until)
+    kramer = next(a for a in first_seen(store, case) if a.name == "Piet Kramer")
+    assert (kramer.role, kramer.party, kramer.date) == ("Minister", "SOU", date(2025, 3, 8))
+    assert kramer.sources[0].evidence == "Piet Kramer spoke at meeting number 2 today."
 
 
 def test_provisions_queries(filled: Store) -> None:

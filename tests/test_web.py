@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,11 +15,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from accord.analysis.sources import cached, refreshing
 from accord.case import load_case
 from accord.evaluate import score_document
 from accord.models import Document, Extraction, Figure, ProvisionMention
 from accord.store import Store
-from accord.store.review import _file_names, export_gold
+from accord.store.review import _file_names, export_gold, review
 from accord.web import create_app
 from accord.web.app import SECURITY_HEADERS, _loopback
 
@@ -472,3 +475,41 @@ def test_review_of_an_id_beyond_any_integer_column_is_refused(client, db_url: st
     assert client.get(f"/api/v1/review/quotes/{2**63}").status_code == 422
     with Store(db_url) as store, pytest.raises(UnknownItem):
         get_item(store, "quotes", 2**63)
+
+
+def test_a_background_app_answers_while_it_refreshes(db_url: str, tmp_path: Path) -> None:
+    """A server (``background=True``) answers from the previous analyses after a write while
+    one thread refreshes them, and says so: a notice on pages, a header on API responses."""
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as source, sqlite3.connect(copy) as to:
+        source.backup(to)
+    url = f"sqlite:///{copy}"
+    app = create_app(url, background=True)
+    store, case = app.state.store, app.state.case
+    gate = threading.Event()
+    calls: list[int] = []
+
+    def count() -> int:  # the refresh of this key waits at the gate
+        calls.append(1)
+        if len(calls) > 1:
+            assert gate.wait(30)
+        return len(calls)
+
+    with TestClient(app) as client, Store(url) as writer:
+        before = client.get("/api/v1/stances/matrix").json()
+        assert cached(store, case, "gate", count) == 1
+        stance = writer.stances(case=case.name, limit=1)[0]
+        review(writer, case, "stances", stance["id"], "reject", reviewer="tester")
+        assert cached(store, case, "gate", count) == 1  # the old answer, while it refreshes
+        stale = client.get("/api/v1/stances/matrix")
+        assert stale.json() == before and stale.headers["X-Accord-Updating"] == "1"
+        assert "Updating:" in client.get("/").text
+        gate.set()
+        deadline = time.monotonic() + 60
+        while refreshing(store) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        fresh = client.get("/api/v1/stances/matrix")
+        assert fresh.json() != before and "X-Accord-Updating" not in fresh.headers
+        assert "Updating:" not in client.get("/").text
+        assert cached(store, case, "gate", count) == 2
+    store.close()

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache, partial
 
 from accord.case import Case
 from accord.store import Store
-from accord.store.analysis_queries import first_seen_actors
+from accord.store.analysis_queries import actor_rows, actor_sentences
 
+from .ledger import Ledger, ledger
 from .matrix import stance_matrix
-from .sources import Row, Source, Versions, cached, format_figure, to_date, version_names
+from .sources import (
+    Row,
+    Source,
+    Versions,
+    cached,
+    format_figure,
+    to_date,
+    version_names,
+)
+from .timeline import timeline
 from .tracker import FigurePoint, ProvisionHistory, plan_steps, provision_tracker
 
 _SOURCES = 3  # sources shown per item: enough to check it, few enough to read
@@ -199,15 +211,128 @@ def _digest(store: Store, case: Case, since: date, until: date | None) -> Change
         if _in(move.date, since, until):
             digest.stance_shifts.append(StanceShift(move.party, move.target, move.date,
                                                     move.before, move.after, [move.source]))
-    for row in first_seen_actors(store, case=case.name, until=until):
-        day = to_date(row["published"])
-        if _in(day, since, until):
-            assert day is not None
-            source = Source(row["document_id"], row["document_title"], row["url"], day,
-                            row["evidence"])
-            digest.new_actors.append(NewActor(row["name"], row["role"], row["party"], day,
-                                              [source]))
+    digest.new_actors.extend(a for a in first_seen(store, case, until=until)
+                             if _in(a.date, since, until))
     return digest
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """One dated mention of a person, kept between versions (``ledger``)."""
+
+    key: tuple[str, str, int, int]  # published, document, offset, id: which came first
+    document_id: str
+    id: int
+    name: str
+    role: str | None
+    party: str | None
+    end: int
+    title: str | None
+    url: str | None
+
+
+def _named(row: Row) -> _Named:
+    return _Named((row["published"], row["document_id"], row["start"], row["id"]),
+                  row["document_id"], row["id"], row["name"], row["role"] or None,
+                  row["party"] or None, row["end"], row["document_title"], row["url"])
+
+
+class _People:
+    """Per name: its mentions, how often each role and party is given, and the first mention,
+    updated mention by mention (a removed first mention makes the name look again)."""
+
+    def __init__(self) -> None:
+        self.mentions: dict[str, dict[int, _Named]] = defaultdict(dict)
+        self.roles: dict[str, Counter[str]] = defaultdict(Counter)
+        self.parties: dict[str, Counter[str]] = defaultdict(Counter)
+        self.first: dict[str, _Named] = {}
+        self.sentences: dict[tuple[int, str, int], str] = {}  # a mention's sentence, once read
+
+    def update(self, removed: list[_Named], added: list[_Named]) -> None:
+        again = set()
+        for m in removed:
+            self.mentions[m.name].pop(m.id, None)
+            _count(self.roles[m.name], m.role, -1)
+            _count(self.parties[m.name], m.party, -1)
+            if self.first.get(m.name) is m:
+                again.add(m.name)
+        for m in added:
+            self.mentions[m.name][m.id] = m
+            _count(self.roles[m.name], m.role, 1)
+            _count(self.parties[m.name], m.party, 1)
+            first = self.first.get(m.name)
+            if first is None or m.key < first.key:
+                self.first[m.name] = m
+        for name in again:
+            found = self.mentions[name]
+            if found:
+                self.first[name] = min(found.values(), key=lambda m: m.key)
+            else:
+                del self.first[name], self.mentions[name], self.roles[name], self.parties[name]
+
+
+def _count(counts: Counter[str], value: str | None, by: int) -> None:
+    if value is not None:
+        counts[value] += by
+        if counts[value] <= 0:
+            del counts[value]
+
+
+def _commonest(counts: Counter[str]) -> str | None:
+    """The value given most often (ties: alphabetical)."""
+    return min(counts, key=lambda k: (-counts[k], k)) if counts else None
+
+
+def first_seen(store: Store, case: Case, *, until: date | None = None) -> list[NewActor]:
+    """Each person's first dated report up to ``until``, with the role and party given most
+    often by then, by date and name. Cached per store version: do not mutate the list."""
+    return cached(store, case, ("first-seen", until), lambda: _first_seen(store, case, until))
+
+
+def _first_seen(store: Store, case: Case, until: date | None) -> list[NewActor]:
+    kept = ledger(store, case, "actors", lambda: Ledger(actor_rows, _named, _People))
+    with kept.lock:
+        kept.refresh(store, case.name)
+        people = kept.index
+        assert isinstance(people, _People)
+        if until is None:
+            found = [(m, _commonest(people.roles[n]), _commonest(people.parties[n]))
+                     for n, m in people.first.items()]
+        else:  # a past date: one pass over the mentions in order
+            last = until.isoformat()
+            first: dict[str, _Named] = {}
+            roles: dict[str, Counter[str]] = defaultdict(Counter)
+            parties: dict[str, Counter[str]] = defaultdict(Counter)
+            for m in kept.ordered():
+                if m.key[0] > last:
+                    break
+                first.setdefault(m.name, m)
+                _count(roles[m.name], m.role, 1)
+                _count(parties[m.name], m.party, 1)
+            found = [(m, _commonest(roles[n]), _commonest(parties[n])) for n, m in first.items()]
+        where = {m: (m.id, m.document_id, m.key[2]) for m, _, _ in found}
+        missing = [m.id for m, spot in where.items() if spot not in people.sentences]
+        if missing:
+            read = store._read(lambda conn: actor_sentences(conn, missing))
+            people.sentences.update((where[m], read[m.id]) for m in where if m.id in read)
+        sentences = people.sentences
+    out = []
+    for m, role, party in found:
+        day = to_date(m.key[0])
+        assert day is not None
+        source = Source(m.document_id, m.title, m.url, day, sentences.get(where[m], ""))
+        out.append(NewActor(m.name, role, party, day, [source]))
+    return sorted(out, key=lambda a: (a.date, a.name))
+
+
+def warm(store: Store, case: Case) -> None:
+    """Build every kept analysis once, as a server does at start in a thread: the first build
+    reads the whole record (one to two minutes at 100k documents), later ones only what
+    changed."""
+    provision_tracker(store, case)
+    stance_matrix(store, case)
+    timeline(store, case)
+    first_seen(store, case)
 
 
 def _figure_changes(history: ProvisionHistory, case: Case,
@@ -223,8 +348,9 @@ def _figure_changes(history: ProvisionHistory, case: Case,
             if not _same_figure(later.figure, new.figure):
                 break
             kept.append(later.version)
+        telling = cache(partial(_telling, versions=versions))  # copies repeat a sentence
         cited = [p.source for p in sorted(new.reports,
-                                          key=lambda p: (p.date, -_telling(p, versions)))]
+                                          key=lambda p: (p.date, -telling(p.source.evidence)))]
         changes.append(FigureChange(
             history.id, history.summary, new.figure.unit or old.figure.unit, old.figure.value,
             new.figure.value, old.version, new.version, old.reports[0].date,
@@ -237,9 +363,9 @@ def _same_figure(a: FigurePoint, b: FigurePoint) -> bool:
     return a.value == b.value or bool(a.unit and b.unit and a.unit != b.unit)
 
 
-def _telling(point: FigurePoint, versions: Versions) -> int:
+def _telling(evidence: str, versions: Versions) -> int:
     """How well a sentence shows the move: naming a plan version beats a bare headline."""
-    return 2 * bool(versions.named(point.source.evidence)) + (len(point.source.evidence) > 80)
+    return 2 * bool(versions.named(evidence)) + (len(evidence) > 80)
 
 
 def _distinct(sources: list[Source]) -> list[Source]:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from accord.case import Case
 from accord.store import Store
-from accord.store.analysis_queries import story_ids
+from accord.store.analysis_queries import stance_rows
 
-from .sources import Row, Source, cached, read_all, to_date
+from .ledger import Ledger, ledger
+from .sources import Row, Source, cached, to_date
 
 POLARITIES = ("support", "oppose", "mixed")
 _WEEK = timedelta(days=6)  # the latest day and the six before it
@@ -89,22 +90,40 @@ def stance_evidence(store: Store, case: Case, *, as_of: date | None = None) -> l
     return cached(store, case, ("stances", as_of), lambda: _stance_evidence(store, case, as_of))
 
 
+@dataclass(frozen=True, slots=True)
+class _Report:
+    """One dated stance row as kept between versions (``ledger``)."""
+
+    key: tuple[str, str, int, int]  # published, document, offset, id: the reading order
+    document_id: str
+    copy: tuple[object, ...]  # what a syndicated copy of the same report shares
+    evidence: Evidence
+
+
+def _report(row: Row) -> _Report | None:
+    day = to_date(row["published"])
+    if day is None:
+        return None
+    source = Source.of(row)
+    copy = (row["story_id"], row["holder"], row["target"], row["polarity"], source.evidence)
+    return _Report((row["published"], row["document_id"], row["start"], row["id"]),
+                   row["document_id"], copy,
+                   Evidence(row["holder"], row["target"], row["polarity"], day, source))
+
+
 def _stance_evidence(store: Store, case: Case, as_of: date | None) -> list[Evidence]:
-    stories = story_ids(store)
+    kept = ledger(store, case, "stances", lambda: Ledger(stance_rows, _report))
+    last = as_of.isoformat() if as_of else None
     seen: set[tuple[object, ...]] = set()
     out: list[Evidence] = []
-    rows = read_all(store.stances, until=as_of, case=case.name)
-    for row in sorted(rows, key=lambda r: (r["published"] or "", r["document_id"], r["start"])):
-        day = to_date(row["published"])
-        if day is None:
-            continue
-        source = Source.of(row)
-        key = (stories.get(row["document_id"], row["document_id"]), row["holder"], row["target"],
-               row["polarity"], source.evidence)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(Evidence(row["holder"], row["target"], row["polarity"], day, source))
+    with kept.lock:
+        kept.refresh(store, case.name)
+        for report in kept.ordered():
+            if last is not None and report.key[0] > last:
+                break
+            if report.copy not in seen:
+                seen.add(report.copy)
+                out.append(report.evidence)
     return out
 
 
@@ -144,7 +163,8 @@ def _polarity(found: list[Evidence]) -> str:
 def _cell(found: list[Evidence]) -> Cell:
     latest = found[-1]
     week = [e for e in found if e.date >= latest.date - _WEEK]
-    counts = {p: sum(e.polarity == p for e in found) for p in POLARITIES}
+    given = Counter(e.polarity for e in found)
+    counts = {p: given[p] for p in POLARITIES}
     polarity = "mixed" if {"support", "oppose"} <= {e.polarity for e in week} else latest.polarity
     return Cell(polarity, counts, latest)
 

@@ -1,7 +1,8 @@
-"""What every analysis shares: reading whole result sets, sources, plan versions, figures."""
+"""What every analysis shares: the cache per store version, sources, plan versions, figures."""
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Hashable
@@ -21,45 +22,108 @@ T = TypeVar("T")
 _CACHED = 256
 
 
-def read_all(query: Callable[..., list[Row]], **filters: Any) -> list[Row]:
-    """Every row of a Store query in one streamed read: the analyses need the whole record."""
-    return query(**filters, limit=None)
-
-
 class _Memo:
-    """One store's cached analyses, valid for one store version."""
+    """One store's cached analyses, valid for one store version, and (when the store answers
+    from them while refreshing) the newest result of every key from earlier versions."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.version: tuple[Any, ...] | None = None
         self.results: dict[Hashable, tuple[Case, Any]] = {}
+        self.background = False
+        self.previous: dict[Hashable, tuple[Case, Any]] = {}
+        self.pending: dict[Hashable, tuple[Case, Callable[[], Any]]] = {}
+        self.worker: threading.Thread | None = None
 
 
 _MEMOS: WeakKeyDictionary[Store, _Memo] = WeakKeyDictionary()
 _MEMOS_LOCK = threading.Lock()
+_LOG = logging.getLogger(__name__)
+_REFRESHING = threading.local()  # set in the refreshing thread: it computes, never serves stale
+
+
+def _memo(store: Store) -> _Memo:
+    with _MEMOS_LOCK:
+        return _MEMOS.setdefault(store, _Memo())
 
 
 def cached(store: Store, case: Case, key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()`` once per store version: every page load recomputing the whole record's
     analyses is what made the dashboard slow. The result is shared, so callers must not
-    mutate it. The case is held by identity: two case objects of one name may differ."""
-    with _MEMOS_LOCK:
-        memo = _MEMOS.setdefault(store, _Memo())
+    mutate it. The case is held by identity: two case objects of one name may differ.
+
+    For a store that refreshes in the background (``refresh_in_background``), a key computed
+    for an earlier version answers at once with that result while one thread recomputes it."""
+    memo = _memo(store)
     version = store.version()
     full_key = (case.name, id(case), key)
     with memo.lock:
         if memo.version != version:
+            if memo.background:
+                memo.previous.update(memo.results)
+                _trim(memo.previous)
             memo.version, memo.results = version, {}
         hit = memo.results.get(full_key)
+        if hit is None and memo.background and not getattr(_REFRESHING, "on", False):
+            hit = memo.previous.get(full_key)
+            if hit is not None and hit[0] is case:
+                memo.pending[full_key] = (case, compute)
+                if memo.worker is None:
+                    memo.worker = threading.Thread(target=_refresh, args=(memo,), daemon=True,
+                                                   name="accord-refresh")
+                    memo.worker.start()
     if hit is not None and hit[0] is case:
         return hit[1]
     result = compute()
+    _keep(memo, version, full_key, case, result)
+    return result
+
+
+def _keep(memo: _Memo, version: tuple[Any, ...] | None, key: Hashable, case: Case,
+          result: Any) -> None:
     with memo.lock:
         if memo.version == version:
-            memo.results[full_key] = (case, result)
-            while len(memo.results) > _CACHED:  # the oldest goes first
-                del memo.results[next(iter(memo.results))]
-    return result
+            memo.results[key] = (case, result)
+            _trim(memo.results)
+        if memo.background:
+            memo.previous[key] = (case, result)
+            _trim(memo.previous)
+
+
+def _trim(results: dict[Hashable, Any]) -> None:
+    while len(results) > _CACHED:  # the oldest goes first
+        del results[next(iter(results))]
+
+
+def _refresh(memo: _Memo) -> None:
+    """The refreshing thread: recomputes the keys served stale, one at a time, until none is
+    left (each at the store's version when it starts)."""
+    _REFRESHING.on = True
+    while True:
+        with memo.lock:
+            if not memo.pending:
+                memo.worker = None
+                return
+            key, (case, compute) = memo.pending.popitem()
+            version = memo.version
+        try:
+            _keep(memo, version, key, case, compute())
+        except Exception:  # a failed refresh leaves the stale result; the next request retries
+            _LOG.exception("refreshing %s failed", key)
+
+
+def refresh_in_background(store: Store) -> None:
+    """Answer from the previous results while one thread refreshes them (stale while
+    revalidate): after a write, a request no longer waits for the analyses it needs. A server
+    wants this; a command that reports once wants fresh results and leaves it off."""
+    _memo(store).background = True
+
+
+def refreshing(store: Store) -> bool:
+    """Whether results served now may be from before the latest write (a refresh is running)."""
+    memo = _memo(store)
+    with memo.lock:
+        return memo.worker is not None
 
 
 @lru_cache(maxsize=8192)

@@ -8,8 +8,10 @@ from datetime import date
 
 from accord.case import Case
 from accord.store import Store
+from accord.store.analysis_queries import event_rows
 
-from .sources import Row, Source, cached, read_all, to_date
+from .ledger import Ledger, ledger
+from .sources import Row, Source, cached, to_date
 
 MERGE_DAYS = 2  # reports of one interaction disagree by a day or two on when it happened
 
@@ -27,8 +29,8 @@ class TimelineEvent:
     trigger: str | None
     source: Source
     sources: list[Source] = field(default_factory=list)
-    # (document, sentence) of every source, once merging starts: a widely reported meeting
-    # gathers thousands of reports, and rebuilding this per report made merging quadratic.
+    # (document, sentence) of every source: a widely reported meeting gathers thousands of
+    # reports, and rebuilding this per report made merging quadratic.
     _known: set[tuple[str, str]] = field(default_factory=set, init=False, repr=False,
                                          compare=False)
 
@@ -58,23 +60,23 @@ class TimelineEvent:
                 "reports": len(self.sources),
                 "sources": [s.to_dict() for s in self.sources[:sources]]}
 
-    def _joins(self, other: TimelineEvent) -> bool:
-        return (other.type == self.type and other.actors == self.actors
-                and (other.location is None or self.location is None
-                     or other.location.casefold() == self.location.casefold())
-                and abs((other.date - self.date).days) <= MERGE_DAYS)
+    def _takes(self, report: _Report) -> bool:
+        """Whether a report of the same type and actors is this interaction: no other place
+        named, and a date a day or two apart."""
+        return ((report.location is None or self.location is None
+                 or report.location.casefold() == self.location.casefold())
+                and abs((report.date - self.date).days) <= MERGE_DAYS)
 
-    def _absorb(self, other: TimelineEvent) -> None:
+    def _absorb(self, report: _Report) -> None:
         """Keep every source; take the better date and a location from whichever report has it."""
-        if other.date_resolved and not self.date_resolved:
-            self.date, self.date_resolved = other.date, True
-            self.source, self.trigger = other.source, other.trigger
-        self.location = self.location or other.location
-        if not self._known:
-            self._known = {(s.document_id, s.evidence) for s in self.sources}
-        fresh = [s for s in other.sources if (s.document_id, s.evidence) not in self._known]
-        self._known.update((s.document_id, s.evidence) for s in fresh)
-        self.sources.extend(fresh)
+        if report.resolved and not self.date_resolved:
+            self.date, self.date_resolved = report.date, True
+            self.source, self.trigger = report.source, report.trigger
+        self.location = self.location or report.location
+        spot = (report.source.document_id, report.source.evidence)
+        if spot not in self._known:
+            self._known.add(spot)
+            self.sources.append(report.source)
 
 
 def timeline(store: Store, case: Case, *, since: date | None = None, until: date | None = None,
@@ -87,33 +89,89 @@ def timeline(store: Store, case: Case, *, since: date | None = None, until: date
             if (since is None or e.date >= since) and (until is None or e.date <= until)]
 
 
+Kin = tuple[str, tuple[str, ...]]  # type and actors: only reports sharing both can merge
+
+
+@dataclass(frozen=True, slots=True)
+class _Report:
+    """One report of an event as kept between versions (``ledger``)."""
+
+    key: tuple[object, ...]  # the merging order: resolved dates first within a day
+    document_id: str
+    id: int
+    kin: Kin
+    date: date
+    resolved: bool
+    location: str | None
+    trigger: str | None
+    source: Source
+
+    def entry(self) -> TimelineEvent:
+        """A new entry that this report opens."""
+        entry = TimelineEvent(self.date, self.resolved, self.kin[0], list(self.kin[1]),
+                              self.location, self.trigger, self.source, [self.source])
+        entry._known.add((self.source.document_id, self.source.evidence))
+        return entry
+
+
+def _report(row: Row) -> _Report | None:
+    resolved = to_date(row.get("date"))
+    published = to_date(row.get("published"))
+    day = resolved or published
+    if day is None:  # neither the article nor the event is dated: nowhere to put it
+        return None
+    return _Report((day, resolved is None, published or day, row["document_id"], row["start"],
+                    row["id"]), row["document_id"], row["id"],
+                   (row["type"], tuple(sorted(set(row["actors"])))), day, resolved is not None,
+                   row.get("location"), row.get("trigger"), Source.of(row))
+
+
+class _Kins:
+    """Reports by kin, and each kin's merged entries: a change re-merges only its kins."""
+
+    def __init__(self) -> None:
+        self.reports: dict[Kin, dict[int, _Report]] = defaultdict(dict)
+        self.merged: dict[Kin, list[TimelineEvent]] = {}
+
+    def update(self, removed: list[_Report], added: list[_Report]) -> None:
+        for report in removed:
+            self.reports[report.kin].pop(report.id, None)
+            self.merged.pop(report.kin, None)
+        for report in added:
+            self.reports[report.kin][report.id] = report
+            self.merged.pop(report.kin, None)
+
+    def entries(self) -> list[TimelineEvent]:
+        for kin in [k for k, found in self.reports.items() if not found]:
+            del self.reports[kin]
+        for kin, found in self.reports.items():
+            if kin not in self.merged:
+                self.merged[kin] = _merge(sorted(found.values(), key=lambda r: r.key))
+        return sorted((e for entries in self.merged.values() for e in entries),
+                      key=lambda e: (e.date, e.type, e.actors))
+
+
 def _merged(store: Store, case: Case, party: str | None, type: str | None) -> list[TimelineEvent]:
-    """Every report of the events, one entry per interaction, in date order."""
-    rows = read_all(store.events, type=type, party=party, case=case.name)
-    reports: list[TimelineEvent] = []
-    for row in rows:
-        resolved = to_date(row.get("date"))
-        day = resolved or to_date(row.get("published"))
-        if day is None:  # neither the article nor the event is dated: nowhere to put it
-            continue
-        source = Source.of(row)
-        reports.append(TimelineEvent(day, resolved is not None, row["type"],
-                                     sorted(set(row["actors"])), row.get("location"),
-                                     row.get("trigger"), source, [source]))
-    # Resolved dates first within a day, so a merged entry anchors on a reported date.
-    reports.sort(key=lambda e: (e.date, not e.date_resolved, e.source.published or e.date,
-                                e.document_id))
+    """Every report of the events, one entry per interaction, in date order. A filter keeps
+    whole kins (their type and actors), so it applies to the merged entries."""
+    kept = ledger(store, case, "events", lambda: Ledger(event_rows, _report, _Kins))
+    with kept.lock:
+        kept.refresh(store, case.name)
+        assert isinstance(kept.index, _Kins)
+        merged = kept.index.entries()
+    return [e for e in merged
+            if (type is None or e.type == type) and (party is None or party in e.actors)]
+
+
+def _merge(reports: list[_Report]) -> list[TimelineEvent]:
+    """One kin's reports (in merging order) as entries: each joins the latest entry it fits."""
     merged: list[TimelineEvent] = []
-    # Only entries of the same type and actors can take a report: look among those alone.
-    kin: dict[tuple[str, tuple[str, ...]], list[TimelineEvent]] = defaultdict(list)
     for report in reports:
-        same = kin[(report.type, tuple(report.actors))]
-        home = next((m for m in reversed(same) if m._joins(report)), None)
+        home = next((m for m in reversed(merged) if m._takes(report)), None)
         if home is None:
-            merged.append(report)
-            same.append(report)
+            merged.append(report.entry())
         else:
             home._absorb(report)
     for entry in merged:
         entry.sources.sort(key=lambda s: (s.published or entry.date, s.document_id))
-    return sorted(merged, key=lambda e: (e.date, e.type, e.actors))
+    return merged

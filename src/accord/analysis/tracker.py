@@ -17,9 +17,10 @@ from accord.case import Case, Provision
 from accord.errors import AccordError
 from accord.lexicons import load_lexicon
 from accord.store import Store
-from accord.store.analysis_queries import story_ids
+from accord.store.analysis_queries import provision_rows
 
-from .sources import Row, Source, Versions, cached, clean, read_all, to_date
+from .ledger import Ledger, ledger
+from .sources import Row, Source, Versions, cached, clean, to_date
 
 Basis = Literal["catalogue", "named", "date"]
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*|n't")
@@ -133,37 +134,68 @@ def provision_tracker(store: Store, case: Case, *, provision_id: str | None = No
                   lambda: _tracker(store, case, provision_id, until))
 
 
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    """One dated mention as the tracker uses it, classified once and kept (``ledger``)."""
+
+    key: tuple[str, str, int, int]  # published, document, offset, id: the tracker's order
+    document_id: str
+    provision: str
+    source: Source
+    figures: tuple[FigurePoint, ...]
+    status: StatusPoint | None
+
+
+def _mentions(store: Store, case: Case) -> Ledger[_Mention]:
+    versions = Versions(case)
+    provisions = {p.id: p for p in case.provisions}
+    return ledger(store, case, "provisions", lambda: Ledger(
+        provision_rows, lambda row: _mention(row, provisions, versions)))
+
+
+def _mention(row: Row, provisions: dict[str, Provision], versions: Versions) -> _Mention | None:
+    """A mention's source, figures (attributed to a plan version) and status cue; None for an
+    undated article or a provision the case no longer has."""
+    provision = provisions.get(row["provision_id"])
+    day = to_date(row["published"])
+    if provision is None or day is None:
+        return None
+    source = Source.of(row)
+    raw = row.get("evidence") or ""
+    offsets = [_offset_in(raw, fig["start"] - row["start"]) for fig in row["figures"]]
+    figures = tuple(_figure(fig, offset, day, row["story_id"], source, provision, versions)
+                    for fig, offset in zip(row["figures"], offsets))
+    cued = classify_status(_clauses_at(source.evidence, offsets) if offsets else source.evidence)
+    return _Mention((row["published"], row["document_id"], row["start"], row["id"]),
+                    row["document_id"], provision.id, source, figures,
+                    StatusPoint(day, cued[0], cued[1], source) if cued else None)
+
+
 def _tracker(store: Store, case: Case, provision_id: str | None,
              until: date | None) -> list[ProvisionHistory]:
-    rows = read_all(store.provisions, provision_id=provision_id, until=until, case=case.name)
-    rows = [r for r in rows if r.get("published")]
-    rows.sort(key=lambda r: (r["published"], r["document_id"], r["start"]))
-    stories = story_ids(store)
+    kept = _mentions(store, case)
+    last = until.isoformat() if until else None
+    by_id: dict[str, list[_Mention]] = defaultdict(list)
+    with kept.lock:
+        kept.refresh(store, case.name)
+        for mention in kept.ordered():
+            if (last is None or mention.key[0] <= last) and (
+                    provision_id is None or mention.provision == provision_id):
+                by_id[mention.provision].append(mention)
     versions = Versions(case)
-    by_id: dict[str, list[Row]] = defaultdict(list)
-    for row in rows:
-        by_id[row["provision_id"]].append(row)
-    return [_history(p, by_id[p.id], case, versions, stories) for p in case.provisions
+    return [_history(p, by_id[p.id], case, versions) for p in case.provisions
             if provision_id is None or p.id == provision_id]
 
 
-def _history(provision: Provision, rows: list[Row], case: Case, versions: Versions,
-             stories: dict[str, int]) -> ProvisionHistory:
+def _history(provision: Provision, mentions: list[_Mention], case: Case,
+             versions: Versions) -> ProvisionHistory:
     history = ProvisionHistory(provision.id, provision.summary, provision.parent, provision.point,
                                plan_versions(case, provision))
-    for row in rows:
-        source = Source.of(row)
-        history.reports.append(source)
-        day = to_date(row["published"])
-        assert day is not None
-        story = stories.get(row["document_id"], -1)
-        raw = row.get("evidence") or ""
-        offsets = [_offset_in(raw, fig["start"] - row["start"]) for fig in row["figures"]]
-        for fig, offset in zip(row["figures"], offsets):
-            history.figures.append(_figure(fig, offset, day, story, source, provision, versions))
-        cued = classify_status(_clauses_at(source.evidence, offsets) if offsets else source.evidence)
-        if cued is not None:
-            history.statuses.append(StatusPoint(day, cued[0], cued[1], source))
+    for mention in mentions:
+        history.reports.append(mention.source)
+        history.figures.extend(mention.figures)
+        if mention.status is not None:
+            history.statuses.append(mention.status)
     history.current_figure = current_figure(history.plan_figures, versions)
     history.current_status = _current_status(history)
     return history

@@ -1,65 +1,137 @@
-"""Read-only queries the analysis layer needs beyond the Store's listing methods."""
+"""Read-only queries the analysis layer needs beyond the Store's listing methods: what changed
+since a point (so kept analyses re-read only those documents) and item rows by document."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case as when, func, select
+from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import case as when
 
-from accord.store.queries import Row, _plain, most_frequent
-from accord.store.schema import actors, documents
-from accord.store.store import Store
+from accord.store.queries import Row, _figures_of, _items, _plain, version
+from accord.store.schema import (
+    actors,
+    documents,
+    events,
+    extractions,
+    provision_mentions,
+    review_audit,
+    stances,
+)
 
 _CONTEXT = 400  # characters either side of a name: enough to hold its sentence
+_IDS = 500  # ids per IN list: well within both backends' parameter limits
 
 
-def story_ids(store: Store) -> dict[str, int]:
-    """Document id -> story id, two narrow columns (no text): syndicated copies count once."""
-    return store._read(_story_ids)
+@dataclass(frozen=True)
+class Changes:
+    """What a store holds for one case, and what moved since a look at it.
+
+    ``marks`` are (document, extraction time) of the extractions saved at or after the time
+    asked for (all of them when none was): a re-extracted document gets a new time.
+    ``reviewed`` are documents with review writes after the audit id asked for.
+    """
+
+    version: tuple[Any, ...]
+    extractions: int
+    marks: list[tuple[str, datetime]]
+    reviewed: set[str]
+    audit: int
 
 
-def _story_ids(conn: Connection) -> dict[str, int]:
-    rows = conn.execute(select(documents.c.id, documents.c.story_id))
-    return {doc_id: story for doc_id, story in rows}
+def changes(conn: Connection, *, case: str, since: datetime | None, audit: int) -> Changes:
+    """Narrow reads through the indexes on ``extracted_at`` and the audit id: an ingest of a
+    few documents costs a few rows here, not a scan of the record."""
+    x, a = extractions.c, review_audit.c
+    count = conn.scalar(select(func.count()).select_from(extractions).where(x.case == case))
+    marks = select(x.document_id, x.extracted_at).where(x.case == case)
+    if since is not None:
+        marks = marks.where(x.extracted_at >= since)
+    reviewed = conn.execute(select(a.id, a.document_id).where(a.case == case, a.id > audit)).all()
+    return Changes(version(conn), count or 0, [(d, m) for d, m in conn.execute(marks)],
+                   {d for _, d in reviewed}, max((i for i, _ in reviewed), default=audit))
 
 
-def first_seen_actors(store: Store, *, case: str, until: date | None = None) -> list[Row]:
-    """Each person's first dated report: name, role and party (the commonest given), the date,
-    the article and the sentence of the first mention. ``Store.actors`` aggregates away dates."""
-    return store._read(_first_seen, case=case, until=until)
+def _by_documents(stmt: Select[Any], column: Any,
+                  ids: Iterable[str] | None) -> Iterator[Select[Any]]:
+    """The statement over every row (ids None), or once per slice of the document ids."""
+    if ids is None:
+        yield stmt
+        return
+    ordered = sorted(ids)
+    for at in range(0, len(ordered), _IDS):
+        yield stmt.where(column.in_(ordered[at:at + _IDS]))
 
 
-def _first_seen(conn: Connection, *, case: str, until: date | None) -> list[Row]:
-    """Aggregated in SQL: the commonest role and party per name, and each name's first mention
-    (by date, document, offset) picked by a window function, so only one row per person comes
-    back with its text around it, not every mention of the record (885k at 100k documents)."""
-    joined = actors.join(documents, documents.c.id == actors.c.document_id)
-    dated = [actors.c.case == case, documents.c.published.is_not(None)]
-    if until is not None:
-        dated.append(documents.c.published <= until)
-    roles = most_frequent(conn, actors.c.role, None, [*dated, actors.c.role != ""], joined)
-    parties = most_frequent(conn, actors.c.party, None, [*dated, actors.c.party != ""], joined)
-    order = func.row_number().over(
-        partition_by=actors.c.name,
-        order_by=(documents.c.published, actors.c.document_id, actors.c.start))
-    ranked = select(actors.c.id, order.label("rank")).select_from(joined).where(*dated).subquery()
-    window_start = when((actors.c.start > _CONTEXT, actors.c.start - _CONTEXT), else_=0)
-    stmt = (select(actors.c.name, actors.c.document_id, actors.c.start, actors.c.end,
-                   window_start.label("window_start"),
-                   func.substr(documents.c.text, window_start + 1, 2 * _CONTEXT).label("context"),
+def _item_rows(conn: Connection, table: Any, columns: tuple[Any, ...], case: str,
+               ids: Iterable[str] | None) -> Iterator[tuple[Select[Any], list[Row]]]:
+    """Item rows with evidence, document reference and story, unordered (callers sort)."""
+    stmt = _items(table, (*columns, documents.c.story_id), document_id=None, case=case,
+                  since=None, until=None).order_by(None)
+    for part in _by_documents(stmt, table.c.document_id, ids):
+        result = conn.execute(part)
+        keys = list(result.keys())
+        yield part, [dict(zip(keys, map(_plain, row))) for row in result]
+
+
+def provision_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> list[Row]:
+    """Provision mentions of the case (of the documents ``ids``, if given) with their figures."""
+    out: list[Row] = []
+    for stmt, rows in _item_rows(conn, provision_mentions, (provision_mentions.c.provision_id,),
+                                 case, ids):
+        figs = _figures_of(conn, stmt.with_only_columns(provision_mentions.c.id))
+        for row in rows:
+            row["figures"] = figs.get(row["id"], [])
+        out.extend(rows)
+    return out
+
+
+def stance_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> list[Row]:
+    c = stances.c
+    return [r for _, rows in _item_rows(conn, stances, (c.holder, c.target, c.polarity), case,
+                                        ids) for r in rows]
+
+
+def event_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> list[Row]:
+    c = events.c
+    return [r for _, rows in _item_rows(conn, events, (c.type, c.actors, c.location, c.trigger,
+                                                       c.date), case, ids) for r in rows]
+
+
+def actor_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> list[Row]:
+    """Dated actor rows without text (the first mention's sentence is read apart, for the few
+    that are first): name, role, party, where, and the document reference."""
+    a = actors.c
+    stmt = (select(a.id, a.document_id, a.name, a.role, a.party, a.start, a.end,
                    documents.c.published, documents.c.title.label("document_title"),
                    documents.c.url)
-            .select_from(joined)
-            .where(actors.c.id.in_(select(ranked.c.id).where(ranked.c.rank == 1))))
-    first = []
-    for row in conn.execute(stmt):
-        r: dict[str, Any] = {k: _plain(v) for k, v in row._mapping.items()}
-        start, end, window = r.pop("start"), r.pop("end"), r.pop("window_start")
-        r["evidence"] = _sentence(r.pop("context"), start - window, end - start)
-        r["role"], r["party"] = roles.get(r["name"]), parties.get(r["name"])
-        first.append(r)
-    return sorted(first, key=lambda r: (r["published"], r["name"]))
+            .join(documents, documents.c.id == a.document_id)
+            .where(a.case == case, documents.c.published.is_not(None)))
+    out: list[Row] = []
+    for part in _by_documents(stmt, a.document_id, ids):
+        result = conn.execute(part)
+        keys = list(result.keys())
+        out.extend(dict(zip(keys, map(_plain, row))) for row in result)
+    return out
+
+
+def actor_sentences(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
+    """Actor id -> the sentence around its mention, from a window of the document's text."""
+    a = actors.c
+    window_start = when((a.start > _CONTEXT, a.start - _CONTEXT), else_=0)
+    stmt = select(a.id, a.start, a.end, window_start,
+                  func.substr(documents.c.text, window_start + 1, 2 * _CONTEXT)).join(
+                      documents, documents.c.id == a.document_id)
+    ordered = sorted(ids)
+    found: dict[int, str] = {}
+    for at in range(0, len(ordered), _IDS):
+        for actor_id, start, end, window, context in conn.execute(
+                stmt.where(a.id.in_(ordered[at:at + _IDS]))):
+            found[actor_id] = _sentence(context, start - window, end - start)
+    return found
 
 
 def _sentence(context: str, start: int, length: int) -> str:

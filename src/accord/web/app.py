@@ -7,9 +7,11 @@ highlighted text is built over escaped pieces. Writes need the server's token.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import re
 import sys
+import threading
 from datetime import date, timedelta
 from importlib import resources
 from typing import Any
@@ -24,8 +26,9 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.analysis import change_digest, format_figure, stance_matrix, version_names
-from accord.analysis.sources import cached
-from accord.case import load_case
+from accord.analysis.changes import warm
+from accord.analysis.sources import cached, refresh_in_background, refreshing
+from accord.case import Case, load_case
 from accord.errors import AccordError, StoreError
 from accord.store import Store
 from accord.store.review import (
@@ -77,10 +80,18 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(db_url: str, *, case: str | None = None, token: str | None = None) -> FastAPI:
-    """The app over one store and one case; ``token`` (or ACCORD_TOKEN) enables writes."""
+def create_app(db_url: str, *, case: str | None = None, token: str | None = None,
+               background: bool = False) -> FastAPI:
+    """The app over one store and one case; ``token`` (or ACCORD_TOKEN) enables writes.
+    ``background``: build the analyses at start and, after a write, answer from the previous
+    ones while a thread refreshes them (pages say so; API responses carry
+    ``X-Accord-Updating: 1``)."""
     store = Store(db_url)
     the_case = load_case(case)
+    if background:
+        refresh_in_background(store)
+        threading.Thread(target=_warm, args=(store, the_case), daemon=True,
+                         name="accord-warm").start()
     auth = Auth(token if token is not None else os.environ.get("ACCORD_TOKEN"))
     app = FastAPI(title="Accord", version="1", docs_url=None, redoc_url=None,
                   description="Sourced record of a negotiation: documents, quotes, actors, "
@@ -93,6 +104,8 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
     async def security_headers(request: Request, call_next: Any) -> Response:
         response = await call_next(request)
         response.headers.update(SECURITY_HEADERS)
+        if refreshing(store):
+            response.headers["X-Accord-Updating"] = "1"
         return response
 
     def wants_json(request: Request) -> bool:
@@ -131,7 +144,8 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
         return error_page(request, 503, str(exc))
 
     def base() -> dict[str, Any]:
-        return {"case": the_case, "writes": auth.enabled, "versions": version_names(the_case)}
+        return {"case": the_case, "writes": auth.enabled, "versions": version_names(the_case),
+                "updating": refreshing(store)}
 
     def page(request: Request, name: str, **context: Any) -> Response:
         return templates.TemplateResponse(request, name, base() | context)
@@ -270,6 +284,13 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
     return app
 
 
+def _warm(store: Store, case: Case) -> None:
+    try:
+        warm(store, case)
+    except AccordError:  # the store is unreachable now: the first request will say so
+        logging.getLogger(__name__).exception("building the analyses at start failed")
+
+
 def form_changes(kind: str, current: dict[str, Any], form: dict[str, str]) -> dict[str, Any]:
     """The fields a review form actually changed, typed as the review API takes them."""
     changes: dict[str, Any] = {}
@@ -318,7 +339,7 @@ def serve(db_url: str, host: str = "127.0.0.1", port: int = 8000, case: str | No
     import uvicorn
 
     try:
-        app = create_app(db_url, case=case, token=token)
+        app = create_app(db_url, case=case, token=token, background=True)
     except AccordError as exc:
         raise SystemExit(f"error: {exc}") from None
     if not _loopback(host):
