@@ -9,7 +9,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,7 @@ from accord.models import (
     Stance,
 )
 from accord.store import AddResult, Store
+from accord.store.queries import _walk_newest
 from accord.store.schema import metadata, sources
 
 CASE = "test-case"
@@ -574,3 +575,25 @@ def test_newer_database_is_refused(store_url: str) -> None:
     engine.dispose()
     with pytest.raises(StoreError, match="cannot open store"):
         Store(store_url)
+
+
+def test_quote_search_pages_are_the_same_whichever_way_it_is_read(store: Store) -> None:
+    """A common word is read by walking the newest documents (SQLite), a rare one by sorting
+    its matches; both give the newest-first pages of a full read."""
+    for i in range(40):
+        words = "the ceasefire holds" if i else "the ceasefire holds near the harbour"
+        text_ = f"Talks went on. “{words.capitalize()} today,” said envoy number {i}. More later."
+        d = doc(text_, source=f"q{i}.txt", published=date(2025, 3, 1) + timedelta(days=i % 9))
+        start, end = span(text_, words.capitalize() + " today")
+        store.ingest(d, Extraction(document=d, case=CASE, quotes=[
+            Quote(f"{words.capitalize()} today", "direct", f"Envoy {i}", "SOU", start, end,
+                  "said")]))
+    every = store.quotes(limit=1000)
+    for word, walked in (("ceasefire", True), ("harbour", False)):
+        if store._engine.dialect.name == "sqlite":
+            assert store._read(lambda conn: _walk_newest(conn, word, 5)) is walked
+        expected = [q for q in every if word in q["text"]]
+        pages = [q for at in range(0, 45, 5) for q in store.quotes(search=word, limit=5, offset=at)]
+        assert pages == expected and len(expected) == (40 if walked else 1)
+        assert store.quotes(search=word, since=date(2025, 3, 5), limit=100) == [
+            q for q in expected if q["published"] >= "2025-03-05"]

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Join,
     Select,
     cast,
     desc,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.ext.compiler import compiles
 
 from accord.store.schema import (
     SEARCH_CONFIG,
@@ -121,13 +123,30 @@ def _page(stmt: Select[Any], limit: int | None, offset: int) -> Select[Any]:
     return stmt if limit is None else stmt.limit(max(limit, 0))
 
 
+class _Newest(Join):
+    """documents joined to an item table, walked in that order on SQLite (``CROSS JOIN`` is how
+    SQLite is told not to reorder): newest documents first through ``ix_documents_newest``, so
+    a page stops early instead of sorting every match."""
+
+    inherit_cache = True
+
+
+@compiles(_Newest, "sqlite")
+def _cross_join(join: _Newest, compiler: Any, **kw: Any) -> str:
+    return compiler.visit_join(join, **kw).replace(" JOIN ", " CROSS JOIN ", 1)
+
+
 def _items(table: Any, columns: tuple[Any, ...], *, document_id: str | None, case: str | None,
-           since: date | None, until: date | None) -> Select[Any]:
-    """Item rows with their document reference, filtered by document, case and date."""
+           since: date | None, until: date | None, newest_first: bool = False) -> Select[Any]:
+    """Item rows with their document reference, filtered by document, case and date;
+    ``newest_first`` walks the documents in listing order (see ``_Newest``)."""
     evidence = func.substr(documents.c.text, table.c.start + 1, table.c.end - table.c.start)
     stmt = select(table.c.id, table.c.document_id, table.c.case, *columns, table.c.start,
-                  table.c.end, evidence.label("evidence"), *DOC_REF).join(
-                      documents, documents.c.id == table.c.document_id)
+                  table.c.end, evidence.label("evidence"), *DOC_REF)
+    if newest_first:
+        stmt = stmt.select_from(_Newest(documents, table, documents.c.id == table.c.document_id))
+    else:
+        stmt = stmt.join(documents, documents.c.id == table.c.document_id)
     if document_id is not None:
         stmt = stmt.where(table.c.document_id == document_id)
     if case is not None:
@@ -176,17 +195,38 @@ def find_quotes(conn: Connection, *, speaker: str | None, party: str | None, sea
             document_id: str | None, since: date | None, until: date | None, case: str | None,
             limit: int, offset: int) -> list[Row]:
     c = quotes.c
+    walk = (search is not None and speaker is None and party is None and document_id is None
+            and _walk_newest(conn, search, limit + max(offset, 0)))
     stmt = _items(quotes, (c.text, c.kind, c.speaker, c.party, c.cue, c.speaker_start,
                            c.speaker_end),
-                  document_id=document_id, case=case, since=since, until=until)
+                  document_id=document_id, case=case, since=since, until=until,
+                  newest_first=walk)
     if speaker is not None:
         stmt = stmt.where(_contains(c.speaker, speaker))
     if party is not None:
         stmt = stmt.where(c.party == party)
     if search is not None:
-        stmt = stmt.where(_matches(conn, search, c.id, ("quotes_fts", quotes_fts.c.rowid),
+        # Walking documents, the match is a filter: ``+ 0`` keeps SQLite from starting at it.
+        stmt = stmt.where(_matches(conn, search, c.id + 0 if walk else c.id,
+                                   ("quotes_fts", quotes_fts.c.rowid),
                                    (quotes_search.c.id, quotes_search.c.search)))
     return _rows(conn, _page(stmt, limit, offset))
+
+
+def _walk_newest(conn: Connection, search: str, wanted: int) -> bool:
+    """Whether SQLite should walk the newest documents and keep matching quotes, rather than
+    read every match and sort them by date. Sorting costs about 6 µs a match (43k matches for
+    "ceasefire" at 100k documents: 200 ms), walking about 0.7 µs a quote passed on the way to
+    the page's last match (10 ms); the FTS index counts the matches in about 1 ms. PostgreSQL
+    plans this itself."""
+    if conn.dialect.name != "sqlite" or not fts_query(search):
+        return False
+    match = text("quotes_fts MATCH :q").bindparams(q=fts_query(search))
+    found = conn.scalar(select(func.count()).select_from(quotes_fts).where(match)) or 0
+    if found == 0:
+        return False
+    total = conn.scalar(select(func.max(quotes.c.id))) or 0  # ids are dense: a cheap count
+    return wanted * total / found < 8 * found
 
 
 def most_frequent(conn: Connection, column: Any, names: list[str] | None,
