@@ -125,7 +125,7 @@ class Ledger(Generic[R]):
         if self.index is not None:
             self.index.update(removed, added)
         if self._ordered is not None:
-            self._ordered = _merged(self._ordered, removed, added)
+            self._ordered = merge_sorted(self._ordered, removed, added)
 
     def _grouped(self, rows: Iterable[Row]) -> dict[str, list[R]]:
         grouped: dict[str, list[R]] = defaultdict(list)
@@ -139,7 +139,9 @@ class Ledger(Generic[R]):
 _KEY = attrgetter("key")
 
 
-def _merged(ordered: list[R], removed: list[R], added: list[R]) -> list[R]:
+def merge_sorted(ordered: list[R], removed: list[R], added: list[R]) -> list[R]:
+    """``ordered`` (sorted by key) without ``removed`` and with ``added``: a long sorted run
+    and a short one merge in about linear time, where sorting anew would not."""
     added = sorted(added, key=_KEY)
     if not removed and (not added or not ordered or ordered[-1].key <= added[0].key):
         return ordered + added

@@ -10,7 +10,7 @@ from accord.case import Case
 from accord.store import Store
 from accord.store.analysis_queries import event_rows
 
-from .ledger import Ledger, ledger
+from .ledger import Ledger, ledger, merge_sorted
 from .sources import Row, Source, cached, to_date
 
 MERGE_DAYS = 2  # reports of one interaction disagree by a day or two on when it happened
@@ -98,7 +98,6 @@ class _Report:
 
     key: tuple[object, ...]  # the merging order: resolved dates first within a day
     document_id: str
-    id: int
     kin: Kin
     date: date
     resolved: bool
@@ -121,32 +120,38 @@ def _report(row: Row) -> _Report | None:
     if day is None:  # neither the article nor the event is dated: nowhere to put it
         return None
     return _Report((day, resolved is None, published or day, row["document_id"], row["start"],
-                    row["id"]), row["document_id"], row["id"],
+                    row["id"]), row["document_id"],
                    (row["type"], tuple(sorted(set(row["actors"])))), day, resolved is not None,
                    row.get("location"), row.get("trigger"), Source.of(row))
 
 
 class _Kins:
-    """Reports by kin, and each kin's merged entries: a change re-merges only its kins."""
+    """Reports by kin in merging order, and each kin's merged entries: a change re-merges only
+    its kins."""
 
     def __init__(self) -> None:
-        self.reports: dict[Kin, dict[int, _Report]] = defaultdict(dict)
+        self.reports: dict[Kin, list[_Report]] = {}
         self.merged: dict[Kin, list[TimelineEvent]] = {}
 
     def update(self, removed: list[_Report], added: list[_Report]) -> None:
+        gone: dict[Kin, list[_Report]] = defaultdict(list)
+        new: dict[Kin, list[_Report]] = defaultdict(list)
         for report in removed:
-            self.reports[report.kin].pop(report.id, None)
-            self.merged.pop(report.kin, None)
+            gone[report.kin].append(report)
         for report in added:
-            self.reports[report.kin][report.id] = report
-            self.merged.pop(report.kin, None)
+            new[report.kin].append(report)
+        for kin in gone.keys() | new.keys():
+            kept = merge_sorted(self.reports.get(kin, []), gone[kin], new[kin])
+            if kept:
+                self.reports[kin] = kept
+            else:
+                self.reports.pop(kin, None)
+            self.merged.pop(kin, None)
 
     def entries(self) -> list[TimelineEvent]:
-        for kin in [k for k, found in self.reports.items() if not found]:
-            del self.reports[kin]
-        for kin, found in self.reports.items():
+        for kin, reports in self.reports.items():
             if kin not in self.merged:
-                self.merged[kin] = _merge(sorted(found.values(), key=lambda r: r.key))
+                self.merged[kin] = _merge(reports)
         return sorted((e for entries in self.merged.values() for e in entries),
                       key=lambda e: (e.date, e.type, e.actors))
 
