@@ -80,11 +80,12 @@ class Ledger(Generic[R]):
         store._read(lambda conn: self._refresh(conn, case))
 
     def rows(self) -> Iterator[R]:
+        """Every kept row, in no particular order."""
         return (r for found in self._rows.values() for r in found)
 
     def ordered(self) -> list[R]:
-        """Every kept row by key (maintained across changes once built: new rows usually sort
-        last, and a nearly sorted list sorts in linear time)."""
+        """Every kept row by key; sorted once when first asked for, then kept sorted across
+        changes (``merge_sorted``)."""
         if self._ordered is None:
             self._ordered = sorted(self.rows(), key=_KEY)
         return self._ordered
@@ -137,6 +138,40 @@ class Ledger(Generic[R]):
 
 
 _KEY = attrgetter("key")
+D = TypeVar("D")
+
+
+class Groups(Generic[R, D]):
+    """A ledger index: rows by group, each group in key order, and a value derived from each
+    group that is recomputed only for the groups a change touched (a small ingest touches a
+    few merged events, stance cells or provisions, not the whole record)."""
+
+    def __init__(self, group: Callable[[R], Hashable], derive: Callable[[list[R]], D]) -> None:
+        self._group, self._derive = group, derive
+        self.rows: dict[Hashable, list[R]] = {}
+        self._derived: dict[Hashable, D] = {}
+
+    def update(self, removed: list[R], added: list[R]) -> None:
+        gone: dict[Hashable, list[R]] = defaultdict(list)
+        new: dict[Hashable, list[R]] = defaultdict(list)
+        for r in removed:
+            gone[self._group(r)].append(r)
+        for r in added:
+            new[self._group(r)].append(r)
+        for group in gone.keys() | new.keys():
+            kept = merge_sorted(self.rows.get(group, []), gone[group], new[group])
+            if kept:
+                self.rows[group] = kept
+            else:
+                self.rows.pop(group, None)
+            self._derived.pop(group, None)
+
+    def derived(self) -> dict[Hashable, D]:
+        """Every group's value, in the order groups first appeared."""
+        for group, rows in self.rows.items():
+            if group not in self._derived:
+                self._derived[group] = self._derive(rows)
+        return {group: self._derived[group] for group in self.rows}
 
 
 def merge_sorted(ordered: list[R], removed: list[R], added: list[R]) -> list[R]:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import takewhile
+from typing import Any
 
 from accord.case import Case
 from accord.store import Store
 from accord.store.analysis_queries import stance_rows
 
-from .ledger import Ledger, ledger
+from .ledger import Groups, Ledger, ledger
 from .sources import Row, Source, cached, to_date
 
 POLARITIES = ("support", "oppose", "mixed")
@@ -111,20 +114,34 @@ def _report(row: Row) -> _Report | None:
                    Evidence(row["holder"], row["target"], row["polarity"], day, source))
 
 
-def _stance_evidence(store: Store, case: Case, as_of: date | None) -> list[Evidence]:
-    kept = ledger(store, case, "stances", lambda: Ledger(stance_rows, _report))
-    last = as_of.isoformat() if as_of else None
+def _stances(store: Store, case: Case) -> Ledger[_Report]:
+    return ledger(store, case, "stances", lambda: Ledger(
+        stance_rows, _report, lambda: Groups(_pair_of, lambda reports: _pair(_first_copies(
+            reports)))))
+
+
+def _pair_of(report: _Report) -> tuple[str, str]:
+    return report.evidence.party, report.evidence.target
+
+
+def _first_copies(reports: Iterable[_Report]) -> list[Evidence]:
+    """The reports in order, a syndicated copy of one already counted left out."""
     seen: set[tuple[object, ...]] = set()
     out: list[Evidence] = []
+    for report in reports:
+        if report.copy not in seen:
+            seen.add(report.copy)
+            out.append(report.evidence)
+    return out
+
+
+def _stance_evidence(store: Store, case: Case, as_of: date | None) -> list[Evidence]:
+    kept = _stances(store, case)
+    last = as_of.isoformat() if as_of else None
     with kept.lock:
         kept.refresh(store, case.name)
-        for report in kept.ordered():
-            if last is not None and report.key[0] > last:
-                break
-            if report.copy not in seen:
-                seen.add(report.copy)
-                out.append(report.evidence)
-    return out
+        return _first_copies(takewhile(lambda r: last is None or r.key[0] <= last,
+                                       kept.ordered()))
 
 
 def stance_matrix(store: Store, case: Case, *, as_of: date | None = None) -> StanceMatrix:
@@ -133,24 +150,47 @@ def stance_matrix(store: Store, case: Case, *, as_of: date | None = None) -> Sta
     return cached(store, case, ("matrix", as_of), lambda: _matrix(store, case, as_of))
 
 
+@dataclass(frozen=True)
+class _Pair:
+    """One party on one target: its reports (copies counted once), the cell, the moves."""
+
+    evidence: list[Evidence]
+    cell: Cell
+    moves: list[StanceMove]
+
+
+def _pair(found: list[Evidence]) -> _Pair:
+    return _Pair(found, _cell(found), _moves(found))
+
+
 def _matrix(store: Store, case: Case, as_of: date | None) -> StanceMatrix:
-    grouped: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    pairs: dict[Any, _Pair]
+    if as_of is None:  # kept per pair, recomputed only for the pairs a change touched
+        kept = _stances(store, case)
+        with kept.lock:
+            kept.refresh(store, case.name)
+            assert isinstance(kept.index, Groups)
+            pairs = kept.index.derived()
+    else:
+        grouped: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+        for e in stance_evidence(store, case, as_of=as_of):
+            grouped[(e.party, e.target)].append(e)
+        pairs = {key: _pair(found) for key, found in grouped.items()}
     weight: dict[str, int] = defaultdict(int)
-    for e in stance_evidence(store, case, as_of=as_of):
-        grouped[(e.party, e.target)].append(e)
-        weight[e.party] += 1
+    for (party, _), pair in pairs.items():
+        weight[party] += len(pair.evidence)
     order = {p.id: i for i, p in enumerate(case.provisions)}
-    reported = {t for _, t in grouped} - {"plan"}
+    reported = {t for _, t in pairs} - {"plan"}
     targets = ["plan", *sorted(reported, key=lambda t: (order.get(t, len(order)), t))]
     parties = sorted(weight, key=lambda p: (-weight[p], p))
     cells: dict[tuple[str, str], Cell] = {}
     moves: list[StanceMove] = []
     for party in parties:
         for target in targets:
-            found = grouped.get((party, target))
-            if found:
-                cells[(party, target)] = _cell(found)
-                moves.extend(_moves(found))
+            pair = pairs.get((party, target))
+            if pair is not None:
+                cells[(party, target)] = pair.cell
+                moves.extend(pair.moves)
     moves.sort(key=lambda m: (m.date, m.party, m.target))
     return StanceMatrix(parties, targets, cells, moves, as_of)
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 from accord.case import Case
 from accord.store import Store
 from accord.store.analysis_queries import event_rows
 
-from .ledger import Ledger, ledger, merge_sorted
+from .ledger import Groups, Ledger, ledger
 from .sources import Row, Source, cached, to_date
 
 MERGE_DAYS = 2  # reports of one interaction disagree by a day or two on when it happened
@@ -125,45 +125,18 @@ def _report(row: Row) -> _Report | None:
                    row.get("location"), row.get("trigger"), Source.of(row))
 
 
-class _Kins:
-    """Reports by kin in merging order, and each kin's merged entries: a change re-merges only
-    its kins."""
-
-    def __init__(self) -> None:
-        self.reports: dict[Kin, list[_Report]] = {}
-        self.merged: dict[Kin, list[TimelineEvent]] = {}
-
-    def update(self, removed: list[_Report], added: list[_Report]) -> None:
-        gone: dict[Kin, list[_Report]] = defaultdict(list)
-        new: dict[Kin, list[_Report]] = defaultdict(list)
-        for report in removed:
-            gone[report.kin].append(report)
-        for report in added:
-            new[report.kin].append(report)
-        for kin in gone.keys() | new.keys():
-            kept = merge_sorted(self.reports.get(kin, []), gone[kin], new[kin])
-            if kept:
-                self.reports[kin] = kept
-            else:
-                self.reports.pop(kin, None)
-            self.merged.pop(kin, None)
-
-    def entries(self) -> list[TimelineEvent]:
-        for kin, reports in self.reports.items():
-            if kin not in self.merged:
-                self.merged[kin] = _merge(reports)
-        return sorted((e for entries in self.merged.values() for e in entries),
-                      key=lambda e: (e.date, e.type, e.actors))
-
-
 def _merged(store: Store, case: Case, party: str | None, type: str | None) -> list[TimelineEvent]:
-    """Every report of the events, one entry per interaction, in date order. A filter keeps
-    whole kins (their type and actors), so it applies to the merged entries."""
-    kept = ledger(store, case, "events", lambda: Ledger(event_rows, _report, _Kins))
+    """Every report of the events, one entry per interaction, in date order. Reports merge
+    only within their kin, so each kin is merged apart (and again only when a change touches
+    it); a filter keeps whole kins (their type and actors), so it applies to the entries."""
+    kept = ledger(store, case, "events", lambda: Ledger(
+        event_rows, _report, lambda: Groups(attrgetter("kin"), _merge)))
     with kept.lock:
         kept.refresh(store, case.name)
-        assert isinstance(kept.index, _Kins)
-        merged = kept.index.entries()
+        assert isinstance(kept.index, Groups)
+        kins = kept.index.derived()
+    merged = sorted((e for entries in kins.values() for e in entries),
+                    key=lambda e: (e.date, e.type, e.actors))
     return [e for e in merged
             if (type is None or e.type == type) and (party is None or party in e.actors)]
 

@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
+from itertools import takewhile
+from operator import attrgetter
 from typing import Any, Literal
 
 from accord.case import Case, Provision
@@ -19,7 +21,7 @@ from accord.lexicons import load_lexicon
 from accord.store import Store
 from accord.store.analysis_queries import provision_rows
 
-from .ledger import Ledger, ledger
+from .ledger import Groups, Ledger, ledger
 from .sources import Row, Source, Versions, cached, clean, to_date
 
 Basis = Literal["catalogue", "named", "date"]
@@ -147,10 +149,13 @@ class _Mention:
 
 
 def _mentions(store: Store, case: Case) -> Ledger[_Mention]:
-    versions = Versions(case)
-    provisions = {p.id: p for p in case.provisions}
-    return ledger(store, case, "provisions", lambda: Ledger(
-        provision_rows, lambda row: _mention(row, provisions, versions)))
+    def make() -> Ledger[_Mention]:
+        versions = Versions(case)
+        provisions = {p.id: p for p in case.provisions}
+        return Ledger(provision_rows, lambda row: _mention(row, provisions, versions),
+                      lambda: Groups(attrgetter("provision"), lambda found: _history(
+                          provisions[found[0].provision], found, case, versions)))
+    return ledger(store, case, "provisions", make)
 
 
 def _mention(row: Row, provisions: dict[str, Provision], versions: Versions) -> _Mention | None:
@@ -174,28 +179,28 @@ def _mention(row: Row, provisions: dict[str, Provision], versions: Versions) -> 
 def _tracker(store: Store, case: Case, provision_id: str | None,
              until: date | None) -> list[ProvisionHistory]:
     kept = _mentions(store, case)
-    last = until.isoformat() if until else None
-    by_id: dict[str, list[_Mention]] = defaultdict(list)
+    versions = Versions(case)
+    chosen = [p for p in case.provisions if provision_id is None or p.id == provision_id]
     with kept.lock:
         kept.refresh(store, case.name)
-        for mention in kept.ordered():
-            if (last is None or mention.key[0] <= last) and (
-                    provision_id is None or mention.provision == provision_id):
-                by_id[mention.provision].append(mention)
-    versions = Versions(case)
-    return [_history(p, by_id[p.id], case, versions) for p in case.provisions
-            if provision_id is None or p.id == provision_id]
+        if until is None:  # kept per provision, recomputed only for those a change touched
+            assert isinstance(kept.index, Groups)
+            histories = kept.index.derived()
+            return [histories.get(p.id) or _history(p, [], case, versions) for p in chosen]
+        last = until.isoformat()
+        by_id: dict[str, list[_Mention]] = defaultdict(list)
+        for mention in takewhile(lambda m: m.key[0] <= last, kept.ordered()):
+            by_id[mention.provision].append(mention)
+    return [_history(p, by_id[p.id], case, versions) for p in chosen]
 
 
 def _history(provision: Provision, mentions: list[_Mention], case: Case,
              versions: Versions) -> ProvisionHistory:
     history = ProvisionHistory(provision.id, provision.summary, provision.parent, provision.point,
                                plan_versions(case, provision))
-    for mention in mentions:
-        history.reports.append(mention.source)
-        history.figures.extend(mention.figures)
-        if mention.status is not None:
-            history.statuses.append(mention.status)
+    history.reports = [m.source for m in mentions]
+    history.figures = [f for m in mentions for f in m.figures]
+    history.statuses = [m.status for m in mentions if m.status is not None]
     history.current_figure = current_figure(history.plan_figures, versions)
     history.current_status = _current_status(history)
     return history
