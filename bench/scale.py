@@ -19,10 +19,12 @@ Prints Markdown tables and writes ``bench/results/scale.json``. Run:
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import resource
 import tempfile
+import pstats
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +41,7 @@ from speed import best_of, child_peak_rss_mb, corpus
 from synthetic import ROOT, real_paragraphs, synthetic
 
 RESULTS = ROOT / "bench" / "results" / "scale.json"
+SECTIONS = ("growth", "store_writes")  # the long runs, which a short run leaves as they were
 
 
 def write_corpus(count: int, where: Path, seed: int = 2025) -> tuple[Path, int]:
@@ -79,10 +82,10 @@ def throughput(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         modes = {"ingest_1": {}, "ingest_2": {"workers": 2}, "dask_1": {"scheduler": one.scheduler_address},
                  "dask_2": {"scheduler": two.scheduler_address}}
         extractors = {name: Extractor() for name in modes}
-        warm = corpus(32, seed=1)
+        warm, _ = write_corpus(32, tmp / "warm", seed=1)
         list(raw.pipe(texts[:32], batch_size=8))
         for name, how in modes.items():
-            list(extractors[name].extract_many(warm, **how))  # pools and clients up, models loaded: not timed
+            ingest_run(warm, tmp, extractors[name], **how)()  # pools up, models and readers loaded: not timed
         runs = {"raw_1": lambda: sum(1 for _ in raw.pipe(texts, batch_size=8)),
                 "ingest_1": ingest_run(directory, tmp, extractors["ingest_1"]),
                 "raw_2": lambda: sum(1 for _ in raw.pipe(texts, batch_size=8, n_process=2))}
@@ -111,11 +114,28 @@ def throughput(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     }
 
 
+def parent_profile(docs: int, tmp: Path) -> dict[str, Any]:
+    """Where the parent's time goes in a 2-worker ingest: its CPU per document (all its threads:
+    the pool's pickling threads too) and, from cProfile of its main thread, the functions with the
+    most time of their own (waiting for the workers shows up as ``acquire``)."""
+    directory, _ = write_corpus(docs, tmp / "profile")
+    with Extractor() as extractor:
+        ingest_run(write_corpus(16, tmp / "profile-warm", seed=1)[0], tmp, extractor, workers=2)()
+        profile, cpu = cProfile.Profile(), time.process_time()
+        stored = profile.runcall(ingest_run(directory, tmp, extractor, workers=2))
+        cpu = time.process_time() - cpu
+    stats = pstats.Stats(profile)
+    top = sorted(stats.stats.items(), key=lambda item: -item[1][2])[:12]  # type: ignore[attr-defined]
+    return {"documents": stored, "parent_cpu_ms_per_doc": round(1000 * cpu / stored, 1),
+            "top_own_time_ms_per_doc": {f"{Path(file).name}:{line}({name})": round(1000 * own / stored, 2)
+                                        for (file, line, name), (_, _, own, _, _) in top}}
+
+
 def growth(sizes: list[int], tmp: Path) -> dict[str, Any]:
     """Full-extraction ingest (2 local workers) at each size, each into a fresh store."""
     rows = []
     with Extractor() as extractor:
-        list(extractor.extract_many(corpus(16, seed=1), workers=2))
+        ingest_run(write_corpus(16, tmp / "grow-warm", seed=1)[0], tmp, extractor, workers=2)()
         for size in sizes:
             directory, _ = write_corpus(size, tmp / f"grow-{size}", seed=size)
             started = time.perf_counter()
@@ -160,18 +180,31 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--grow", default="1000,2000,5000", help="corpus sizes for the growth runs (comma-separated)")
     parser.add_argument("--store", default="1000,10000,100000", help="store-write checkpoints (comma-separated)")
+    parser.add_argument("--profile", action="store_true", help="also profile the parent of a 2-worker ingest")
     args = parser.parse_args()
     load = round(os.getloadavg()[0], 2)
     result: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load_average_before": load}}
+
+    def when() -> dict[str, Any]:
+        return {"measured": time.strftime("%Y-%m-%d %H:%M"), "load_average_before": round(os.getloadavg()[0], 2)}
+
     with tempfile.TemporaryDirectory(prefix="accord-scale-") as name:
         tmp = Path(name)
         print("throughput ...", flush=True)
-        result["throughput"] = throughput(args, tmp)
-        print("growth ...", flush=True)
-        result["growth"] = growth([int(s) for s in args.grow.split(",") if s], tmp)
-        print("store writes ...", flush=True)
-        result["store_writes"] = store_writes([int(s) for s in args.store.split(",") if s], tmp)
+        result["throughput"] = when() | throughput(args, tmp)
+        if args.profile:
+            print("profile ...", flush=True)
+            result["parent_profile"] = when() | parent_profile(args.docs, tmp)
+        if sizes := [int(s) for s in args.grow.split(",") if s]:
+            print("growth ...", flush=True)
+            result["growth"] = when() | growth(sizes, tmp)
+        if checkpoints := [int(s) for s in args.store.split(",") if s]:
+            print("store writes ...", flush=True)
+            result["store_writes"] = when() | store_writes(checkpoints, tmp)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    earlier = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    # Sections not run this time (``--grow ""``, ``--store ""``) keep their last measurement.
+    result = {key: value for key, value in earlier.items() if key in SECTIONS} | result
     RESULTS.write_text(json.dumps(result, indent=1) + "\n")
 
     t = result["throughput"]
@@ -187,13 +220,17 @@ def main() -> None:
           f"{r['dask_two_workers']} (Dask 2 workers); goal >= 0.85")
     print(f"2 workers over 1: {s['local']}x local, {s['dask']}x Dask; goal >= 1.8")
     print(f"peak memory MB: {t['peak_rss_mb']}; goal < 1024 per worker\n")
-    print("| corpus | ingest seconds (2 workers) | ms/document |\n|---:|---:|---:|")
-    for row in result["growth"]["sizes"]:
-        print(f"| {row['documents']} | {row['seconds']} | {row['ms_per_doc']} |")
-    print(f"linear fit: {result['growth']['linear_fit']}\n")
-    print("| stored documents | seconds | ms/doc since last checkpoint | ms/doc, last 1,000 |\n|---:|---:|---:|---:|")
-    for row in result["store_writes"]["checkpoints"]:
-        print(f"| {row['documents']} | {row['seconds']} | {row['ms_per_doc_stretch']} | {row['ms_per_doc_last_1000']} |")
+    if "parent_profile" in result:
+        print(f"parent of a 2-worker ingest: {json.dumps(result['parent_profile'], indent=1)}\n")
+    if "growth" in result:
+        print("| corpus | ingest seconds (2 workers) | ms/document |\n|---:|---:|---:|")
+        for row in result["growth"]["sizes"]:
+            print(f"| {row['documents']} | {row['seconds']} | {row['ms_per_doc']} |")
+        print(f"linear fit: {result['growth']['linear_fit']}\n")
+    if "store_writes" in result:
+        print("| stored documents | seconds | ms/doc since last checkpoint | ms/doc, last 1,000 |\n|---:|---:|---:|---:|")
+        for row in result["store_writes"]["checkpoints"]:
+            print(f"| {row['documents']} | {row['seconds']} | {row['ms_per_doc_stretch']} | {row['ms_per_doc_last_1000']} |")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
 
 
