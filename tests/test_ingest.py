@@ -20,6 +20,7 @@ from accord.ingest import (
     iter_sources,
     read_source,
 )
+from accord.ingest.dates import parse_date
 from accord.models import Document
 
 DATA = Path(__file__).parent / "data" / "ingest"
@@ -388,3 +389,19 @@ def test_stray_markup_is_removed_and_blocks_become_paragraphs() -> None:
 def test_text_without_markup_keeps_its_angle_brackets() -> None:
     text, _ = clean_text(HEADLINE + "\n\nTurnout was <30% in the east & higher in the west.")
     assert text.endswith("Turnout was <30% in the east & higher in the west.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("21 November 2025", date(2025, 11, 21)),
+        ("Nov. 21, 2025, 10:14 GMT", date(2025, 11, 21)),
+        ("Friday, 21 November 2025", date(2025, 11, 21)),
+        ("Sept 3, 2025", date(2025, 9, 3)),
+        ("21 novembre 2025", date(2025, 11, 21)),  # not English: dateparser reads it
+        ("31 February 2025", None),
+        ("March 2025", None),  # no day
+    ],
+)
+def test_publication_dates_in_common_shapes(text: str, expected: date | None) -> None:
+    assert parse_date(text) == expected
