@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import spacy
@@ -39,6 +40,23 @@ def accord_nlp() -> Language:
     from accord.nlp import load_nlp
 
     return load_nlp()
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Iterator[Any]:
+    """An Extractor per module: its worker pool starts once and stops with the module."""
+    from accord.pipeline import Extractor
+
+    with Extractor() as extractor:
+        yield extractor
+
+
+@pytest.fixture(scope="module")
+def expected(extractor: Any) -> list[dict]:
+    """Single-process extractions of the sample documents: the reference for parallel runs."""
+    from support import BATCH, sample_documents
+
+    return [result.to_json() for _, result in extractor.extract_many(sample_documents("doc"), batch_size=BATCH)]
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import dask
@@ -21,23 +20,8 @@ from accord.limits import Limits
 from accord.models import Document
 from accord.pipeline import Extractor
 from accord.store import Store
+from support import BATCH, SAMPLE_TEXTS, sample_documents, write_articles
 
-TEXTS = [
-    "Foreign Minister Sergei Lavrov said on Monday that Moscow was ready to study the American proposal.\n\n"
-    "Under the draft, Ukraine's armed forces would be limited to 600,000 personnel.",
-    "Ukrainian President Volodymyr Zelensky met European leaders in London on Tuesday.",
-    "\u201cNo deal will be signed behind our backs,\u201d Zelensky told reporters in Kyiv.\n\n"
-    "Kremlin spokesman Dmitry Peskov said Russia welcomed the talks.",
-    "The river froze early this year, and the ferry stopped running before December.",
-]
-BATCH = 2
-
-
-def _documents(tag: str) -> list[Document]:
-    return [
-        Document(text=text, source=f"{tag}-{i}.txt", published=date(2025, 11, 24))
-        for i, text in enumerate(TEXTS * 2)
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -49,22 +33,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
         yield cluster
 
 
-@pytest.fixture(scope="module")
-def extractor() -> Iterator[Extractor]:
-    with Extractor() as extractor:
-        yield extractor
-
-
-@pytest.fixture(scope="module")
-def expected(extractor: Extractor) -> list[dict]:
-    """Single-process results: the reference for the cluster's."""
-    return [result.to_json() for _, result in extractor.extract_many(_documents("doc"), batch_size=BATCH)]
 
 
 def test_cluster_gives_the_local_extractions_in_order(
     extractor: Extractor, expected: list[dict], cluster: LocalCluster
 ) -> None:
-    documents = _documents("doc")
+    documents = sample_documents("doc")
     pairs = list(extractor.extract_many(documents, batch_size=BATCH, scheduler=cluster.scheduler_address))
     assert [d for d, _ in pairs] == documents
     assert all(result.document is document for document, result in pairs)
@@ -75,7 +49,7 @@ def test_cluster_gives_the_local_extractions_in_order(
 def test_a_failing_document_fails_alone_on_the_cluster(
     extractor: Extractor, expected: list[dict], cluster: LocalCluster
 ) -> None:
-    documents = _documents("doc")
+    documents = sample_documents("doc")
     documents[2] = Document(text=None, source="unreadable.txt")  # type: ignore[arg-type]  # a broken reader's output
     pairs = list(extractor.extract_many(documents, batch_size=BATCH, scheduler=cluster.scheduler_address))
     assert [d for d, _ in pairs] == documents
@@ -87,7 +61,7 @@ def test_a_failing_document_fails_alone_on_the_cluster(
 def test_a_killed_worker_costs_no_document(extractor: Extractor, expected: list[dict], cluster: LocalCluster) -> None:
     """Dask re-runs the lost worker's batches elsewhere; the run neither hangs nor loses one."""
     address = cluster.scheduler_address
-    stream = extractor.extract_many(_documents("doc") * 2, batch_size=BATCH, scheduler=address)
+    stream = extractor.extract_many(sample_documents("doc") * 2, batch_size=BATCH, scheduler=address)
     first = next(stream)
     with Client(address, set_as_default=False) as client:
         victim = next(iter(client.run(os.getpid).values()))
@@ -97,20 +71,16 @@ def test_a_killed_worker_costs_no_document(extractor: Extractor, expected: list[
 
 
 def test_the_cluster_reads_what_this_process_reads(extractor: Extractor, cluster: LocalCluster, tmp_path: Path) -> None:
-    for i, text in enumerate(TEXTS):
-        (tmp_path / f"article-{i}.txt").write_text(f"Talks, day {i}\n\n{text}\n", encoding="utf-8")
-    sources = [*sorted(tmp_path.glob("article-*")), tmp_path / "missing.txt"]
+    sources = [*write_articles(tmp_path), tmp_path / "missing.txt"]
     here = list(extractor.read_many(sources, Limits(), batch_size=BATCH))
     there = list(extractor.read_many(sources, Limits(), batch_size=BATCH, scheduler=cluster.scheduler_address))
-    assert there == here and len(there) == len(TEXTS) + 1
+    assert there == here and len(there) == len(SAMPLE_TEXTS) + 1
     assert there[-1] == (tmp_path / "missing.txt", [], f"{tmp_path / 'missing.txt'}: no such file")
 
 
 def test_ingest_on_the_cluster_stores_what_a_local_ingest_stores(tmp_path: Path, cluster: LocalCluster) -> None:
     articles = tmp_path / "articles"
-    articles.mkdir()
-    for i, text in enumerate(TEXTS):
-        (articles / f"article-{i}.txt").write_text(f"Talks, day {i}\n\n{text}\n", encoding="utf-8")
+    write_articles(articles)
     (articles / "empty.txt").write_text("", encoding="utf-8")  # a bad source costs its own line
     runner = CliRunner()
     stored = {}
@@ -118,7 +88,7 @@ def test_ingest_on_the_cluster_stores_what_a_local_ingest_stores(tmp_path: Path,
         url = f"sqlite:///{tmp_path / name}.db"
         result = runner.invoke(app, ["ingest", str(articles), "--db", url, *extra])
         assert result.exit_code == 1, result.output
-        assert "empty.txt" in result.output and "4 new" in result.output
+        assert "empty.txt" in result.output and f"{len(SAMPLE_TEXTS)} new" in result.output
         with Store(url) as store:
             stored[name] = (
                 sorted((d["id"], d["title"]) for d in store.documents()),
@@ -129,11 +99,11 @@ def test_ingest_on_the_cluster_stores_what_a_local_ingest_stores(tmp_path: Path,
     assert stored["local"][1]  # quotes were extracted, not just documents stored
     again = runner.invoke(app, ["ingest", str(articles), "--db", f"sqlite:///{tmp_path / 'dask'}.db",
                                 "--scheduler", cluster.scheduler_address])
-    assert "0 new" in again.output and "4 already stored" in again.output
+    assert "0 new" in again.output and f"{len(SAMPLE_TEXTS)} already stored" in again.output
 
 
 def test_an_unreachable_scheduler_is_one_error(extractor: Extractor) -> None:
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), pytest.raises(
         AccordError, match="cannot reach the Dask scheduler"
     ):
-        list(extractor.extract_many(_documents("doc"), scheduler="tcp://127.0.0.1:9"))
+        list(extractor.extract_many(sample_documents("doc"), scheduler="tcp://127.0.0.1:9"))

@@ -9,7 +9,6 @@ import os
 import signal
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,37 +17,7 @@ from accord.errors import CaseError, ExtractionError
 from accord.limits import Limits
 from accord.models import Document
 from accord.pipeline import Extractor
-
-TEXTS = [
-    "Secretary of State Marco Rubio said on Sunday that the talks in Geneva had been productive.\n\n"
-    "The draft would cap the Ukrainian army at 600,000 troops.",
-    "Kremlin spokesman Dmitry Peskov said Moscow had not yet received the revised plan.",
-    "Ukrainian and American delegations met in Geneva on Sunday to discuss the 28-point plan.\n\n"
-    "\u201cWe are making real progress,\u201d Rubio told reporters after the meeting.",
-    "President Volodymyr Zelensky rejected any withdrawal from Donbas and said Ukraine would not "
-    "give up territory it controls.",
-    "The weather in the valley stayed mild all week, and the harvest came in early.",
-]
-BATCH = 2  # five documents twice in batches of two: more chunks than the pool keeps in flight
-
-
-def _documents(tag: str) -> list[Document]:
-    return [
-        Document(text=text, source=f"{tag}-{i}.txt", published=date(2025, 11, 23))
-        for i, text in enumerate(TEXTS * 2)
-    ]
-
-
-@pytest.fixture(scope="module")
-def extractor() -> Iterator[Extractor]:
-    with Extractor() as extractor:
-        yield extractor
-
-
-@pytest.fixture(scope="module")
-def expected(extractor: Extractor) -> list[dict]:
-    """Single-process results, the reference for the parallel runs."""
-    return [result.to_json() for _, result in extractor.extract_many(_documents("doc"), batch_size=BATCH)]
+from support import BATCH, SAMPLE_TEXTS, sample_documents, write_articles
 
 
 def _worker_pids() -> list[int]:
@@ -66,7 +35,7 @@ def _worker_pids() -> list[int]:
 
 
 def test_two_workers_give_the_single_process_extractions_in_order(extractor: Extractor, expected: list[dict]) -> None:
-    documents = _documents("doc")
+    documents = sample_documents("doc")
     pairs = list(extractor.extract_many(documents, batch_size=BATCH, workers=2))
     assert [d for d, _ in pairs] == documents
     assert all(mine is theirs for (mine, _), theirs in zip(pairs, documents))
@@ -77,7 +46,7 @@ def test_two_workers_give_the_single_process_extractions_in_order(extractor: Ext
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_failing_document_fails_alone(extractor: Extractor, expected: list[dict], workers: int) -> None:
-    documents = _documents("doc")
+    documents = sample_documents("doc")
     documents[3] = Document(text=None, source="unreadable.txt")  # type: ignore[arg-type]  # a broken reader's output
     pairs = list(extractor.extract_many(documents, batch_size=BATCH, workers=workers))
     assert [d for d, _ in pairs] == documents
@@ -96,7 +65,7 @@ def test_input_is_read_ahead_by_a_few_batches_only(extractor: Extractor, workers
         nonlocal pulled
         while True:
             pulled += 1
-            yield Document(text=TEXTS[pulled % len(TEXTS)], source=f"stream-{pulled}.txt")
+            yield Document(text=SAMPLE_TEXTS[pulled % len(SAMPLE_TEXTS)], source=f"stream-{pulled}.txt")
 
     stream = extractor.extract_many(endless(), batch_size=BATCH, workers=workers)
     first = [next(stream) for _ in range(3)]
@@ -106,7 +75,7 @@ def test_input_is_read_ahead_by_a_few_batches_only(extractor: Extractor, workers
 
 
 def test_a_killed_worker_costs_no_document(extractor: Extractor, expected: list[dict]) -> None:
-    list(extractor.extract_many(_documents("warm"), batch_size=BATCH, workers=2))  # the pool is up
+    list(extractor.extract_many(sample_documents("warm"), batch_size=BATCH, workers=2))  # the pool is up
     pids = _worker_pids()
     assert pids
     for pid in pids:
@@ -114,18 +83,16 @@ def test_a_killed_worker_costs_no_document(extractor: Extractor, expected: list[
     deadline = time.monotonic() + 10
     while set(pids) & set(_worker_pids()) and time.monotonic() < deadline:
         time.sleep(0.05)
-    pairs = list(extractor.extract_many(_documents("doc"), batch_size=BATCH, workers=2))
+    pairs = list(extractor.extract_many(sample_documents("doc"), batch_size=BATCH, workers=2))
     assert [result.to_json() for _, result in pairs] == expected
     assert _worker_pids() and not set(pids) & set(_worker_pids())  # a fresh pool did the work
 
 
 def _sources(root: Path) -> list[Path]:
     """Articles, a file with no text and a missing one, in the order given."""
-    root.mkdir()
-    for i, text in enumerate(TEXTS):
-        (root / f"article-{i}.txt").write_text(f"Talks, day {i}\n\n{text}\n", encoding="utf-8")
+    articles = write_articles(root)
     (root / "empty.txt").write_text("", encoding="utf-8")
-    return [*sorted(root.glob("article-*")), root / "empty.txt", root / "missing.txt"] * 2
+    return [*articles, root / "empty.txt", root / "missing.txt"] * 2
 
 
 def test_workers_read_what_this_process_reads(extractor: Extractor, tmp_path: Path) -> None:
@@ -134,8 +101,8 @@ def test_workers_read_what_this_process_reads(extractor: Extractor, tmp_path: Pa
     there = list(extractor.read_many(sources, Limits(), batch_size=BATCH, workers=2))
     assert there == here
     assert [source for source, _, _ in there] == sources
-    assert [len(documents) for _, documents, _ in there] == ([1] * len(TEXTS) + [0, 0]) * 2
-    assert [documents[0].language for _, documents, _ in there[: len(TEXTS)]] == ["en"] * len(TEXTS)
+    assert [len(documents) for _, documents, _ in there] == ([1] * len(SAMPLE_TEXTS) + [0, 0]) * 2
+    assert [documents[0].language for _, documents, _ in there[: len(SAMPLE_TEXTS)]] == ["en"] * len(SAMPLE_TEXTS)
     errors = [error for _, _, error in there if error is not None]
     assert errors == [f"{tmp_path / 'in' / 'empty.txt'}: empty file", f"{tmp_path / 'in' / 'missing.txt'}: no such file"] * 2
 
@@ -143,7 +110,7 @@ def test_workers_read_what_this_process_reads(extractor: Extractor, tmp_path: Pa
 def test_reading_goes_on_after_the_workers_were_killed(extractor: Extractor, tmp_path: Path) -> None:
     sources = _sources(tmp_path / "in")
     expected = list(extractor.read_many(sources, Limits(), batch_size=BATCH))
-    list(extractor.extract_many(_documents("warm"), batch_size=BATCH, workers=2))  # the pool is up
+    list(extractor.extract_many(sample_documents("warm"), batch_size=BATCH, workers=2))  # the pool is up
     pids = _worker_pids()
     for pid in pids:
         os.kill(pid, signal.SIGKILL)
@@ -166,7 +133,7 @@ def test_case_file_broken_after_start_gives_one_error_per_document(tmp_path: Pat
     path.write_text(bundled.read_text(encoding="utf-8"), encoding="utf-8")
     with Extractor(path) as extractor:
         path.write_text("name: broken\nparties: [\n", encoding="utf-8")
-        pairs = list(extractor.extract_many(_documents("doc")[:3], batch_size=BATCH, workers=2))
+        pairs = list(extractor.extract_many(sample_documents("doc")[:3], batch_size=BATCH, workers=2))
     assert len(pairs) == 3
     for document, result in pairs:
         assert isinstance(result, ExtractionError)
