@@ -329,6 +329,14 @@ class AuditOut(BaseModel):
     note: str | None
 
 
+# What a review write can answer besides success, for the OpenAPI description.
+_WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "missing or wrong token"},
+    403: {"description": "writes disabled"},
+    404: {"description": "unknown item"},
+}
+
+
 def _page(fetch: Callable[..., list[dict[str, Any]]], limit: int, offset: int,
           **filters: Any) -> dict[str, Any]:
     """One page, asking for one row more to know whether another page follows."""
@@ -460,9 +468,7 @@ def api_router(store: Store, case: Case, auth: Auth) -> APIRouter:
         return get_item(store, kind, item_id)
 
     @api.post("/review/{kind}/{item_id}", response_model=AuditOut, dependencies=write,
-              responses={401: {"description": "missing or wrong token"},
-                         403: {"description": "writes disabled"},
-                         404: {"description": "unknown item"}})
+              responses=_WRITE_RESPONSES)
     def decide(kind: ItemKind, item_id: ItemId,
                body: Annotated[ReviewIn, Body()]) -> dict[str, Any]:
         """Confirm, reject or correct an item (``Authorization: Bearer <token>``)."""
@@ -470,9 +476,7 @@ def api_router(store: Store, case: Case, auth: Auth) -> APIRouter:
                       changes=body.changes, note=body.note)
 
     @api.patch("/review/{kind}/{item_id}", response_model=AuditOut, dependencies=write,
-               responses={401: {"description": "missing or wrong token"},
-                          403: {"description": "writes disabled"},
-                          404: {"description": "unknown item"}})
+               responses=_WRITE_RESPONSES)
     def correct(kind: ItemKind, item_id: ItemId,
                 body: Annotated[CorrectionIn, Body()]) -> dict[str, Any]:
         """Correct fields of an item (``Authorization: Bearer <token>``)."""
