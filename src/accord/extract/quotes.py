@@ -162,11 +162,6 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
     return None
 
 
-def _governs(verb: Token, tokens: Span) -> bool:
-    root = tokens.root
-    return any(a.i == verb.i for a in root.ancestors) or root.i == verb.i
-
-
 def _speaker(cue: Token, quote: Span | None, mentions: Mentions) -> tuple[Referent | None, Token | None]:
     obj = _according(cue)
     head = obj if obj is not None else subject_of(cue)
@@ -281,7 +276,8 @@ def extract_quotes(doc: Doc, case: Case, actors: list[Actor]) -> list[Quote]:
     quotes.extend(_indirect(doc, mentions, inside))
     turns = _turns(text, actors, PartyResolver.for_case(case))
     if turns:  # words inside a turn are the turn's speaker's, whatever marks they carry
-        quotes = [q for q in quotes if not _inside(q.start, [(t.start, t.end) for t in turns])] + turns
+        spans = [(t.start, t.end) for t in turns]
+        quotes = [q for q in quotes if not _inside(q.start, spans)] + turns
     quotes.sort(key=lambda q: q.start)
     _inherit_parties(doc, quotes)
     return quotes

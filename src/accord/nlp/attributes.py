@@ -80,13 +80,13 @@ class CompiledAttributes:
         for rule_id in range(len(self.attrs)):
             for pattern in ruler.matcher.get(str(rule_id))[1]:
                 tests = [[_test(k, v) for k, v in token.items()] for token in pattern]
-                anchor = next(((k, _values(pattern[0][k])) for k in _FIELDS
-                               if k in pattern[0] and _values(pattern[0][k]) is not None), None)
-                if anchor is None or anchor[1] is None:
+                anchors = [(k, values) for k in _FIELDS if k in pattern[0] and (values := _values(pattern[0][k]))]
+                if not anchors:  # only a regex or NOT_IN on the first token: tried everywhere
                     self.always.append((rule_id, tests))
                     continue
-                for value in anchor[1]:
-                    self.index[_COLUMN[anchor[0]]].setdefault(value, []).append((rule_id, tests))
+                key, values = anchors[0]
+                for value in values:
+                    self.index[_COLUMN[key]].setdefault(value, []).append((rule_id, tests))
 
     def __call__(self, doc: Doc) -> Doc:
         rows = [_row(t) for t in doc]
