@@ -19,6 +19,7 @@ from ..case import Case, PartyResolver
 from ..lexicons import load_lexicon
 from ..models import Actor
 from ..text import fold
+from .docs import entities
 
 POSSESSIVE = {"'s", "’s", "'", "’"}
 _NATIONALITY_ENTS = {"GPE", "NORP"}
@@ -109,7 +110,7 @@ def person_spans(doc: Doc, case: Case) -> list[Span]:
     """Every mention of a person in the document, in text order, without overlaps."""
     resolver = PartyResolver.for_case(case)
     spans: list[Span] = []
-    for ent in doc.ents:
+    for ent in entities(doc):
         if ent.label_ != "PERSON":
             continue
         span = _strip_span(ent)

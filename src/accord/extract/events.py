@@ -27,6 +27,7 @@ from spacy.tokens import Doc, Token
 
 from accord.case import Case
 from accord.case.gazetteer import load_gazetteer
+from accord.extract.docs import doc_text, entity_at
 from accord.extract.stances import PartyLookup, is_hypothetical, is_question, negated, runs, subjects
 from accord.lexicons import load_lexicon
 from accord.models import Actor, Event
@@ -710,7 +711,7 @@ def _context_parties(
             if len(named) > 1:
                 return named, None
     recent = _main_pair(" ".join(s.text for s in sents[max(0, here - 2) : here]), parties)
-    return recent or _main_pair(doc.text, parties), None
+    return recent or _main_pair(doc_text(doc), parties), None
 
 
 def _main_pair(text: str, parties: PartyLookup) -> list[str]:
@@ -737,7 +738,7 @@ def _paragraph_starts(doc: Doc) -> list[int]:
     starts = doc.user_data.get(_PARAGRAPHS_KEY)
     if starts is None:
         starts, pos = [], 0
-        for line in doc.text.split("\n"):
+        for line in doc_text(doc).split("\n"):
             if line.strip():
                 starts.append(pos)
             pos += len(line) + 1
@@ -789,11 +790,11 @@ def _entity_text(tok: Token) -> str | None:
     """The named place covering ``tok``, without a leading article."""
     if tok.ent_type_ not in _PLACE_LABELS:
         return None
-    for ent in tok.doc.ents:
-        if ent.start <= tok.i < ent.end:
-            words = ent.text.split()
-            return " ".join(words[1:] if words[0].lower() == "the" else words)
-    return None
+    ent = entity_at(tok)
+    if ent is None:
+        return None
+    words = ent.text.split()
+    return " ".join(words[1:] if words[0].lower() == "the" else words)
 
 
 def _date(heads: list[Token], published: date | None) -> date | None:
@@ -805,9 +806,8 @@ def _date(heads: list[Token], published: date | None) -> date | None:
             if tok.ent_type_ == "DATE" and tok.head in heads or (
                 tok.ent_type_ == "DATE" and tok.head.dep_ == "prep" and tok.head.head in heads
             ):
-                ent = next(e for e in tok.doc.ents if e.start <= tok.i < e.end)
                 settings = {"RELATIVE_BASE": _midnight(published), "PREFER_DATES_FROM": "past"}
-                parsed = dateparser.parse(ent.text, languages=["en"], settings=settings)
+                parsed = dateparser.parse((entity_at(tok) or tok).text, languages=["en"], settings=settings)
                 if parsed:
                     return parsed.date()
     return None

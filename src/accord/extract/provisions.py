@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span, Token
 
 from accord.case import Case, Rule
 from accord.case.patterns import needle_text
+from accord.extract.docs import doc_text
 from accord.models import Figure, ProvisionMention
 
 # Dependency labels that open a new clause: a figure must not be read across them.
@@ -72,7 +73,7 @@ class _Hit:
 
 def extract_provisions(doc: Doc, case: Case) -> list[ProvisionMention]:
     """One mention per (provision, sentence), most specific ids only, with their figures."""
-    text = doc.text  # Doc.text joins every token again on each access
+    text = doc_text(doc)
     folded = needle_text(text)
     rules = {prov.id: [rule for rule in prov.rules if rule.possible(folded)] for prov in case.provisions}
     by_sent = [(sent, _unique([*_sentence_hits(sent, case, rules), *_point_hits(sent, case)])) for sent in doc.sents]
@@ -243,7 +244,7 @@ def _unit(currency: str | None, percent: bool, noun: str, value: float, grouped:
 
 def _status(doc: Doc, sent: Span, start: int, end: int, clause: Token) -> str:
     """proposed / current / other, from the words around the number and in its clause."""
-    text = doc.text  # Doc.text joins every token again on each access
+    text = doc_text(doc)
     before = text[max(sent.start_char, start - 40):start]
     after = text[end:min(sent.end_char, end + 40)]
     if re.search(r"\bfrom\s+(?:about\s+|around\s+|roughly\s+|approximately\s+|some\s+|nearly\s+)?$", before) \

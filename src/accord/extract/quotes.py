@@ -19,6 +19,7 @@ from ..lexicons import load_lexicon
 from ..models import Actor, Quote
 from ..text import fold
 from .coref import Mentions, Referent
+from .docs import doc_text, entities
 
 # opening mark -> closing marks
 _MARKS = {"“": "”“\"", "„": "“”\"", "«": "»", '"': '"”', "”": "”"}
@@ -177,7 +178,7 @@ def _speaker(cue: Token, quote: Span | None, mentions: Mentions) -> tuple[Refere
         return None, head
     ref = mentions.resolve(head)
     if ref is not None and ref.actor is None:
-        org = next((e for e in head.doc.ents if e.label_ == "ORG" and e.start <= head.i + 2 and e.end >= head.i - 3 and e.start >= head.left_edge.i and e.end <= head.i + 1), None)
+        org = next((e for e in entities(head.doc) if e.label_ == "ORG" and e.start <= head.i + 2 and e.end >= head.i - 3 and e.start >= head.left_edge.i and e.end <= head.i + 1), None)
         if org is not None and org.root.i != head.i and head.pos_ == "NOUN":
             ref = Referent(org.text, ref.party)
     return ref, head
@@ -200,7 +201,7 @@ def _sentences(doc: Doc, start: int, end: int) -> list[Span]:
     sents = [s for s in doc.sents if s.start_char < end and s.end_char > start]
     if sents:
         last = sents[-1]
-        if last.end < len(doc) and last.end_char <= end + 3 and "\n" not in doc.text[end : last.end_char + 1]:
+        if last.end < len(doc) and last.end_char <= end + 3 and "\n" not in doc_text(doc)[end : last.end_char + 1]:
             sents.append(doc[last.end].sent)
     return sents
 
@@ -251,7 +252,7 @@ def _quote(text: str, kind: str, ref: Referent | None, start: int, end: int, cue
 def extract_quotes(doc: Doc, case: Case, actors: list[Actor]) -> list[Quote]:
     """Direct and indirect quotes of the document, attributed, in text order."""
     mentions = Mentions(doc, actors, PartyResolver.for_case(case))
-    text = doc.text
+    text = doc_text(doc)
     spans = quote_spans(text)
     inside = [(s, e) for s, e, _ in spans]
     quotes: list[Quote] = []
@@ -349,7 +350,7 @@ def _inherit_parties(doc: Doc, quotes: list[Quote]) -> None:
 
 def _indirect(doc: Doc, mentions: Mentions, inside: list[tuple[int, int]]) -> list[Quote]:
     lex = _lex()
-    text = doc.text  # Doc.text joins every token again on each access
+    text = doc_text(doc)
     found: list[tuple[Quote, int]] = []
     seen: set[tuple[int, int]] = set()
     for t in doc:

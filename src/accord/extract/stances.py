@@ -14,6 +14,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from accord.case import Case, PartyResolver
+from accord.extract.docs import entities, entity_at
 from accord.lexicons import load_lexicon
 from accord.models import Actor, ProvisionMention, Quote, Stance
 
@@ -38,7 +39,7 @@ class PartyLookup:
 
     def _misspelt(self) -> Iterator[tuple[int, int, str]]:
         """Places and nationalities the gazetteer knows only spelt right ("Afganistan")."""
-        for ent in self.doc.ents:
+        for ent in entities(self.doc):
             if ent.label_ in {"GPE", "NORP"} and len(ent) == 1 and not self.resolver.find(ent.text):
                 code = self.resolver.near(ent.text)
                 if code:
@@ -57,7 +58,8 @@ class PartyLookup:
         """A named person the case knows, for documents whose actors were not extracted."""
         if tok.pos_ != "PROPN" or tok.ent_type_ not in {"PERSON", "ORG", ""}:
             return None
-        name = next((e.text for e in tok.doc.ents if e.start <= tok.i < e.end), tok.text)
+        ent = entity_at(tok)
+        name = ent.text if ent is not None else tok.text
         person = self.resolver.person(name)
         return person.party if person else None
 
@@ -66,7 +68,7 @@ class PartyLookup:
         whatever its modifiers say."""
         if head.pos_ != "PROPN" or head.ent_type_ not in {"GPE", "NORP"}:
             return None
-        ent = next((e for e in head.doc.ents if e.start <= head.i < e.end), None)
+        ent = entity_at(head)
         found = self.resolver.find(ent.text) if ent is not None else []
         return found[0][2] if len(found) == 1 else None
 

@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from ..case import DEFAULT_CASE, Case, load_case
 from ..models import Event, Stance
 from ..extract.actors import extract_actors
+from ..extract.docs import doc_text
 from ..extract.events import NEWS, EventPolicy, extract_events
 from ..extract.provisions import extract_provisions
 from ..extract.quotes import extract_quotes
@@ -99,7 +100,7 @@ class EventsComponent(_Component):
 
 def _to_sentences(doc: Doc, items: list[Stance | Event]) -> list[Stance | Event]:
     """Point stances and events at their evidence sentence (the cue word stays in ``cue``/``trigger``)."""
-    text = doc.text  # Doc.text joins every token again on each access
+    text = doc_text(doc)
     for item in items:
         span = doc.char_span(item.start, item.end, alignment_mode="expand")
         if span is not None:
