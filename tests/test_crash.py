@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from accord.batch import WRITE_BATCH
+
 ACCORD = Path(sys.executable).with_name("accord")
 CASE = "ukraine-2025"
-N_DOCS = 30
+N_DOCS = 2 * WRITE_BATCH + 6  # killed after the first batch's commit, before the last one
 
 # Our own vocabulary: every generated article is different, with quotes, people and figures.
 PEOPLE = ["Marco Rubio", "Dmitry Peskov", "Volodymyr Zelensky", "Steve Witkoff", "Andriy Yermak", "Kaja Kallas"]
@@ -80,11 +82,11 @@ def wait_for(process: subprocess.Popen[str], db: Path, at_least: int, timeout: f
 def test_ingest_killed_mid_batch_then_rerun_is_consistent(corpus: Path, tmp_path: Path) -> None:
     db = tmp_path / "store.db"
     process = start_ingest(corpus, db)
-    reached = wait_for(process, db, at_least=5)
+    reached = wait_for(process, db, at_least=1)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL, "the ingest ended before it could be killed"
-    assert 5 <= reached < N_DOCS
+    assert WRITE_BATCH <= reached < N_DOCS, "documents are committed a batch at a time"
 
     rerun = subprocess.run(
         [str(ACCORD), "ingest", str(corpus), "--db", f"sqlite:///{db}"],

@@ -3,9 +3,9 @@
 Reading and extraction run where the extractor runs them (this process, worker processes or a
 Dask cluster), a few batches ahead of what is stored, so a large corpus is never held in memory
 and the workers go on while this process writes. Every store write happens here, in input order
-(the same store whatever the timing), one document with its extraction per transaction. Whether
-a document is already extracted is asked between reading and extraction, so a re-run reads but
-extracts nothing again. A bad source or a failing extractor costs that source or document only,
+(the same store whatever the timing), a batch of documents with their extractions per transaction
+(one transaction per document only if the batch fails). Which documents are already extracted is
+asked between reading and extraction, so a re-run reads but extracts nothing again. A bad source or a failing extractor costs that source or document only,
 reported through ``on_error``; a re-run stores nothing twice.
 """
 
@@ -16,12 +16,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import AccordError, ExtractionError
+from .errors import ExtractionError, StoreError
 from .ingest import iter_sources
 from .limits import Limits
-from .models import Document
+from .models import Document, Extraction
+from .parallel import chunked
 from .pipeline import Extractor
 from .store import Store
+
+WRITE_BATCH = 32  # documents per store transaction (and per check of which are already extracted)
 
 
 @dataclass
@@ -63,25 +66,34 @@ def ingest_paths(
         if on_error is not None:
             on_error(message)
 
-    def todo() -> Iterator[Document]:
-        for source, documents, error in extractor.read_many(sources, limits, workers=workers, scheduler=scheduler):
-            if error is not None:
-                fail(error)
-            if on_source is not None:
-                on_source(source)
-            for document in documents:
-                if store.has_extraction(document.id, extractor.case.name):
-                    report.counts[store.add_document(document).status] += 1
-                else:
-                    yield document
+    def write(batch: list[tuple[Document, Extraction | None]]) -> None:
+        for (document, _), result in zip(batch, store.ingest_many(batch)):
+            if isinstance(result, StoreError):
+                fail(f"{document.source}: {result}")
+            else:
+                report.counts[result.status] += 1
 
-    for document, result in extractor.extract_many(todo(), workers=workers, scheduler=scheduler):
-        try:
+    def todo() -> Iterator[Document]:
+        reads = extractor.read_many(sources, limits, workers=workers, scheduler=scheduler)
+        for chunk in chunked(reads, WRITE_BATCH):
+            documents: list[Document] = []
+            for source, read, error in chunk:
+                if error is not None:
+                    fail(error)
+                if on_source is not None:
+                    on_source(source)
+                documents.extend(read)
+            done = store.extracted({document.id for document in documents}, extractor.case.name)
+            write([(document, None) for document in documents if document.id in done])
+            yield from (document for document in documents if document.id not in done)
+
+    results = extractor.extract_many(todo(), workers=workers, scheduler=scheduler)
+    for chunk in chunked(results, WRITE_BATCH):
+        batch: list[tuple[Document, Extraction | None]] = []
+        for document, result in chunk:
             if isinstance(result, ExtractionError):
                 fail(str(result))
-                report.counts[store.add_document(document).status] += 1  # the text is kept
-            else:
-                report.counts[store.ingest(document, result).status] += 1
-        except AccordError as exc:
-            fail(f"{document.source}: {exc}")
+                result = None  # the document is stored all the same: its text is kept
+            batch.append((document, result))
+        write(batch)
     return report

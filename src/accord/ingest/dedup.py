@@ -65,6 +65,11 @@ class NearDuplicateIndex:
             self._lsh.insert(key, _minhash(sig))
             self._sigs[key] = sig
 
+    def remove(self, key: str) -> None:
+        """Forget a document (one whose write was rolled back)."""
+        if self._sigs.pop(key, None) is not None:
+            self._lsh.remove(key)
+
     def query(self, sig: bytes) -> list[str]:
         """Keys of indexed documents whose estimated similarity reaches the threshold, best first."""
         cands = self._lsh.query(_minhash(sig))

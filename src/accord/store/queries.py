@@ -158,10 +158,11 @@ def _contains(column: ColumnElement[Any], value: str) -> ColumnElement[bool]:
     return func.lower(column).contains(value.lower(), autoescape=True)
 
 
-def has_extraction(conn: Connection, *, document_id: str, case: str) -> bool:
-    stmt = select(exists().where(extractions.c.document_id == document_id,
-                                 extractions.c.case == case))
-    return bool(conn.scalar(stmt))
+def extracted(conn: Connection, *, document_ids: list[str], case: str) -> set[str]:
+    stmt = select(extractions.c.document_id).where(
+        extractions.c.case == case, extractions.c.document_id.in_(document_ids)
+    )
+    return set(conn.scalars(stmt))
 
 
 def get_document(conn: Connection, *, document_id: str) -> Row | None:

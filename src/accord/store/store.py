@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +16,7 @@ from alembic.util import CommandError
 from sqlalchemy import (
     Connection,
     Engine,
+    Table,
     create_engine,
     delete,
     event,
@@ -98,6 +99,45 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+@dataclass
+class _NewStory:
+    """A story that a batch creates: its row is inserted, and its id known, after the batch's
+    documents are placed, so that later copies in the batch can join and widen it."""
+
+    title: str | None
+    first_published: datetime | None
+    id: int | None = None
+
+    def widen(self, doc: Document) -> None:
+        """As ``Store._widen_story``, before the row exists."""
+        if doc.published is not None and (self.first_published is None or self.first_published > doc.published):
+            self.first_published = doc.published
+        if doc.title and self.title is None:
+            self.title = doc.title
+
+
+def _story_id(story: int | _NewStory) -> int:
+    if isinstance(story, _NewStory):
+        assert story.id is not None, "a new story's row is inserted before its documents"
+        return story.id
+    return story
+
+
+def _document_row(doc: Document, sig: bytes, now: datetime) -> dict[str, Any]:
+    return {
+        "id": doc.id, "text": doc.text, "title": doc.title, "published": doc.published, "site": doc.site,
+        "author": doc.author, "url": doc.url, "language": doc.language, "format": doc.format,
+        "source": doc.source, "signature": sig, "ingested_at": now,
+    }
+
+
+def _insert_returning(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the rows in one statement and return their new ids in the rows' order."""
+    if not rows:
+        return []
+    return list(conn.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all())
+
+
 class Store:
     """Documents, their sources and story groups, and per-case extractions, with queries."""
 
@@ -177,24 +217,59 @@ class Store:
     def save_extraction(self, ext: Extraction) -> None:
         """Replace the document's extraction for this case (a re-run never accumulates items)."""
         with self._write(f"extraction of {ext.document.id}") as conn:
-            self._save(conn, ext)
+            if conn.scalar(select(documents.c.id).where(documents.c.id == ext.document.id)) is None:
+                raise StoreError(f"document {ext.document.id} is not stored; add it before its extraction")
+            self._save(conn, [ext])
 
     def ingest(self, doc: Document, ext: Extraction | None) -> AddResult:
         """Add the document and its extraction in one transaction: both land or neither does."""
-        if ext is not None and ext.document.id != doc.id:
-            raise StoreError(f"extraction belongs to {ext.document.id}, not to {doc.id}")
-        with self._add_lock:
-            with self._write(f"document {doc.id} ({doc.source})") as conn:
-                result, sig = self._add(conn, doc)
-                if ext is not None:
-                    self._save(conn, ext)
-            if sig is not None and self._near is not None:
-                self._near.insert(result.document_id, sig)  # only once committed
-                self._indexed += 1
-        return result
+        return self._commit([(doc, ext)], f"document {doc.id} ({doc.source})")[0]
+
+    def ingest_many(self, items: Iterable[tuple[Document, Extraction | None]]) -> list[AddResult | StoreError]:
+        """``ingest`` for many documents in one transaction, with a few statements for the whole
+        batch instead of several per document. If the batch fails, each document is written in
+        a transaction of its own, so that only the bad one fails (its error in its place)."""
+        batch = list(items)
+        try:
+            return list(self._commit(batch, f"{len(batch)} documents"))
+        except StoreError as error:
+            if len(batch) == 1:
+                return [error]
+        results: list[AddResult | StoreError] = []
+        for doc, ext in batch:
+            try:
+                results.append(self.ingest(doc, ext))
+            except StoreError as error:
+                results.append(error)
+        return results
 
     def has_extraction(self, document_id: str, case: str) -> bool:
-        return bool(self._read(queries.has_extraction, document_id=document_id, case=case))
+        return bool(self.extracted([document_id], case))
+
+    def extracted(self, document_ids: Collection[str], case: str) -> set[str]:
+        """Which of these documents already have an extraction for the case (one query)."""
+        return self._read(queries.extracted, document_ids=list(document_ids), case=case)
+
+    def _commit(self, batch: list[tuple[Document, Extraction | None]], what: str) -> list[AddResult]:
+        """One transaction for documents and their extractions. New documents join the
+        near-duplicate index as they are added, so that copies within the batch are grouped too,
+        and leave it again if the transaction fails."""
+        for doc, ext in batch:
+            if ext is not None and ext.document.id != doc.id:
+                raise StoreError(f"extraction belongs to {ext.document.id}, not to {doc.id}")
+        indexed: list[str] = []
+        with self._add_lock:
+            try:
+                with self._write(what) as conn:
+                    results = self._add(conn, [doc for doc, _ in batch], indexed)
+                    self._save(conn, [ext for _, ext in batch if ext is not None])
+            except BaseException:
+                if self._near is not None:
+                    for document_id in indexed:
+                        self._near.remove(document_id)
+                raise
+            self._indexed += len(indexed)
+        return results
 
     def _index(self, conn: Connection) -> NearDuplicateIndex:
         """The near-duplicate index, loaded from stored signatures on first need and topped up
@@ -215,50 +290,67 @@ class Store:
         self._indexed = stored
         return self._near
 
-    def _add(self, conn: Connection, doc: Document) -> tuple[AddResult, bytes | None]:
-        doc_id, now = doc.id, _now()
-        story_id = conn.scalar(select(documents.c.story_id).where(documents.c.id == doc_id))
-        if story_id is not None:
-            seen = select(sources.c.id).where(
-                sources.c.document_id == doc_id, sources.c.source == doc.source
+    def _add(self, conn: Connection, docs: list[Document], indexed: list[str]) -> list[AddResult]:
+        """Store the documents not stored yet, each in the story of its closest copy (stored or
+        earlier in the batch) or in a new one; a re-seen document only records its source.
+        ``indexed`` receives the ids added to the near-duplicate index."""
+        now = _now()
+        near = self._index(conn)
+        ids = list(dict.fromkeys(doc.id for doc in docs))
+        story_of: dict[str, int | _NewStory] = {
+            doc_id: story_id
+            for doc_id, story_id in conn.execute(select(documents.c.id, documents.c.story_id).where(documents.c.id.in_(ids)))
+        }
+        seen: set[tuple[str, str]] = {
+            (doc_id, source)
+            for doc_id, source in conn.execute(
+                select(sources.c.document_id, sources.c.source).where(sources.c.document_id.in_(list(story_of)))
             )
-            if conn.scalar(seen) is None:
-                conn.execute(
-                    insert(sources).values(document_id=doc_id, source=doc.source, seen_at=now)
-                )
-            return AddResult(doc_id, "duplicate", story_id), None
+        } if story_of else set()
+        placed: list[tuple[Document, Status, int | _NewStory]] = []
+        new_stories: list[_NewStory] = []
+        rows: list[dict[str, Any]] = []
+        source_rows: list[dict[str, Any]] = []
+        for doc in docs:
+            status: Status
+            if doc.id in story_of:
+                status, story = "duplicate", story_of[doc.id]
+            else:
+                sig = signature(doc.text)
+                matches = near.query(sig)
+                if matches:  # join the story of the closest stored copy
+                    status, story = "syndicated", self._story(conn, matches[0], story_of)
+                    story.widen(doc) if isinstance(story, _NewStory) else self._widen_story(conn, story, doc)
+                else:
+                    status, story = "new", _NewStory(doc.title, doc.published)
+                    new_stories.append(story)
+                near.insert(doc.id, sig)
+                indexed.append(doc.id)
+                story_of[doc.id] = story
+                rows.append(_document_row(doc, sig, now) | {"story": story})
+            if (doc.id, doc.source) not in seen:
+                seen.add((doc.id, doc.source))
+                source_rows.append({"document_id": doc.id, "source": doc.source, "seen_at": now})
+            placed.append((doc, status, story))
+        if new_stories:
+            story_ids = conn.scalars(
+                insert(stories).returning(stories.c.id, sort_by_parameter_order=True),
+                [{"title": s.title, "first_published": s.first_published} for s in new_stories],
+            ).all()
+            for story, story_id in zip(new_stories, story_ids):
+                story.id = story_id
+        if rows:
+            conn.execute(insert(documents), [row | {"story_id": _story_id(row.pop("story"))} for row in rows])
+        if source_rows:
+            conn.execute(insert(sources), source_rows)
+        return [AddResult(doc.id, status, _story_id(story)) for doc, status, story in placed]
 
-        sig = signature(doc.text)
-        status: Status
-        matches = self._index(conn).query(sig)
-        if matches:  # join the story of the closest stored copy
-            status = "syndicated"
-            story_id = conn.scalar(select(documents.c.story_id).where(documents.c.id == matches[0]))
-            self._widen_story(conn, story_id, doc)
-        else:
-            status = "new"
-            story_id = conn.execute(
-                insert(stories).values(title=doc.title, first_published=doc.published)
-            ).inserted_primary_key[0]
-        conn.execute(
-            insert(documents).values(
-                id=doc_id,
-                text=doc.text,
-                title=doc.title,
-                published=doc.published,
-                site=doc.site,
-                author=doc.author,
-                url=doc.url,
-                language=doc.language,
-                format=doc.format,
-                source=doc.source,
-                story_id=story_id,
-                signature=sig,
-                ingested_at=now,
-            )
-        )
-        conn.execute(insert(sources).values(document_id=doc_id, source=doc.source, seen_at=now))
-        return AddResult(doc_id, status, story_id), sig
+    @staticmethod
+    def _story(conn: Connection, document_id: str, story_of: dict[str, int | _NewStory]) -> int | _NewStory:
+        """The story of a document stored or placed earlier in this batch."""
+        if document_id not in story_of:
+            story_of[document_id] = conn.scalar(select(documents.c.story_id).where(documents.c.id == document_id))
+        return story_of[document_id]
 
     @staticmethod
     def _widen_story(conn: Connection, story_id: int, doc: Document) -> None:
@@ -283,113 +375,73 @@ class Store:
             )
 
     @staticmethod
-    def _save(conn: Connection, ext: Extraction) -> None:
-        doc_id = ext.document.id
-        if conn.scalar(select(documents.c.id).where(documents.c.id == doc_id)) is None:
-            raise StoreError(f"document {doc_id} is not stored; add it before its extraction")
-        # Items, figures, event parties and FTS rows go with the extraction (ON DELETE CASCADE).
+    def _save(conn: Connection, exts: list[Extraction]) -> None:
+        """Replace the extractions of stored documents: one statement per table for the whole
+        list. Items, figures, event parties and FTS rows go with their extraction (ON DELETE
+        CASCADE). Of two extractions of one document and case, the later one wins."""
+        latest = list({(ext.document.id, ext.case): ext for ext in exts}.values())
+        if not latest:
+            return
+        for case in {ext.case for ext in latest}:
+            conn.execute(
+                delete(extractions).where(
+                    extractions.c.case == case,
+                    extractions.c.document_id.in_([ext.document.id for ext in latest if ext.case == case]),
+                )
+            )
+        now = _now()
         conn.execute(
-            delete(extractions).where(
-                extractions.c.document_id == doc_id, extractions.c.case == ext.case
-            )
+            insert(extractions),
+            [{"document_id": ext.document.id, "case": ext.case, "extracted_at": now} for ext in latest],
         )
-        conn.execute(
-            insert(extractions).values(document_id=doc_id, case=ext.case, extracted_at=_now())
+        owned = [({"document_id": ext.document.id, "case": ext.case}, ext) for ext in latest]
+        actor_rows = [
+            owner | {
+                "name": a.name, "role": a.role, "party": a.party, "start": a.start, "end": a.end,
+                "mentions": [list(m) for m in a.mentions],
+                "mention_count": len({(a.start, a.end), *map(tuple, a.mentions)}),
+            }
+            for owner, ext in owned for a in ext.actors
+        ]
+        quote_rows = [
+            owner | {
+                "text": q.text, "kind": q.kind, "speaker": q.speaker, "party": q.party, "cue": q.cue,
+                "start": q.start, "end": q.end, "speaker_start": q.speaker_start, "speaker_end": q.speaker_end,
+            }
+            for owner, ext in owned for q in ext.quotes
+        ]
+        stance_rows = [
+            owner | {"holder": s.holder, "target": s.target, "polarity": s.polarity, "cue": s.cue,
+                     "start": s.start, "end": s.end}
+            for owner, ext in owned for s in ext.stances
+        ]
+        for table, table_rows in ((actors, actor_rows), (quotes, quote_rows), (stances, stance_rows)):
+            if table_rows:
+                conn.execute(insert(table), table_rows)
+        mentions = [(owner, p) for owner, ext in owned for p in ext.provisions]
+        mention_ids = _insert_returning(
+            conn, provision_mentions,
+            [owner | {"provision_id": p.id, "start": p.start, "end": p.end} for owner, p in mentions],
         )
-        owner = {"document_id": doc_id, "case": ext.case}
-        if ext.actors:
-            conn.execute(
-                insert(actors),
-                [
-                    owner
-                    | {
-                        "name": a.name,
-                        "role": a.role,
-                        "party": a.party,
-                        "start": a.start,
-                        "end": a.end,
-                        "mentions": [list(m) for m in a.mentions],
-                        "mention_count": len({(a.start, a.end), *map(tuple, a.mentions)}),
-                    }
-                    for a in ext.actors
-                ],
-            )
-        if ext.quotes:
-            conn.execute(
-                insert(quotes),
-                [
-                    owner
-                    | {
-                        "text": q.text,
-                        "kind": q.kind,
-                        "speaker": q.speaker,
-                        "party": q.party,
-                        "cue": q.cue,
-                        "start": q.start,
-                        "end": q.end,
-                        "speaker_start": q.speaker_start,
-                        "speaker_end": q.speaker_end,
-                    }
-                    for q in ext.quotes
-                ],
-            )
-        if ext.stances:
-            conn.execute(
-                insert(stances),
-                [
-                    owner
-                    | {
-                        "holder": s.holder,
-                        "target": s.target,
-                        "polarity": s.polarity,
-                        "cue": s.cue,
-                        "start": s.start,
-                        "end": s.end,
-                    }
-                    for s in ext.stances
-                ],
-            )
-        for p in ext.provisions:
-            mention_id = conn.execute(
-                insert(provision_mentions).values(
-                    owner | {"provision_id": p.id, "start": p.start, "end": p.end}
-                )
-            ).inserted_primary_key[0]
-            if p.figures:
-                conn.execute(
-                    insert(figures),
-                    [
-                        {
-                            "mention_id": mention_id,
-                            "value": f.value,
-                            "unit": f.unit,
-                            "status": f.status,
-                            "start": f.start,
-                            "end": f.end,
-                        }
-                        for f in p.figures
-                    ],
-                )
-        for e in ext.events:
-            event_id = conn.execute(
-                insert(events).values(
-                    owner
-                    | {
-                        "type": e.type,
-                        "actors": list(e.actors),
-                        "location": e.location,
-                        "trigger": e.trigger,
-                        "date": e.date,
-                        "start": e.start,
-                        "end": e.end,
-                    }
-                )
-            ).inserted_primary_key[0]
-            parties = sorted(set(e.actors))
-            if parties:
-                conn.execute(
-                    insert(event_parties), [{"event_id": event_id, "party": p} for p in parties]
-                )
+        figure_rows = [
+            {"mention_id": mention_id, "value": f.value, "unit": f.unit, "status": f.status,
+             "start": f.start, "end": f.end}
+            for mention_id, (_, p) in zip(mention_ids, mentions) for f in p.figures
+        ]
+        if figure_rows:
+            conn.execute(insert(figures), figure_rows)
+        found = [(owner, e) for owner, ext in owned for e in ext.events]
+        event_ids = _insert_returning(
+            conn, events,
+            [owner | {"type": e.type, "actors": list(e.actors), "location": e.location, "trigger": e.trigger,
+                      "date": e.date, "start": e.start, "end": e.end} for owner, e in found],
+        )
+        party_rows = [
+            {"event_id": event_id, "party": party}
+            for event_id, (_, e) in zip(event_ids, found) for party in sorted(set(e.actors))
+        ]
+        if party_rows:
+            conn.execute(insert(event_parties), party_rows)
 
     # -- queries --------------------------------------------------------------------------
 
