@@ -108,7 +108,9 @@ def throughput(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "ratio_raw_over_ingest": {"one_process": round(wall["raw_1"] / wall["ingest_1"], 3),
                                   "two_processes": round(wall["raw_2"] / wall["ingest_2"], 3),
                                   "dask_two_workers": round(wall["raw_2"] / wall["dask_2"], 3)},
-        "speedup_two_over_one": {"local": round(wall["ingest_1"] / wall["ingest_2"], 3),
+        # What two processes give the parse alone on this machine: the ceiling for ingest.
+        "speedup_two_over_one": {"raw_parse": round(wall["raw_1"] / wall["raw_2"], 3),
+                                 "local": round(wall["ingest_1"] / wall["ingest_2"], 3),
                                  "dask": round(wall["dask_1"] / wall["dask_2"], 3)},
         "peak_rss_mb": {k: round(v) for k, v in memory.items()},
     }
@@ -218,7 +220,8 @@ def main() -> None:
     r, s = t["ratio_raw_over_ingest"], t["speedup_two_over_one"]
     print(f"\nraw/ingest: {r['one_process']} (1 process), {r['two_processes']} (2 workers), "
           f"{r['dask_two_workers']} (Dask 2 workers); goal >= 0.85")
-    print(f"2 workers over 1: {s['local']}x local, {s['dask']}x Dask; goal >= 1.8")
+    print(f"2 workers over 1: {s['local']}x local, {s['dask']}x Dask; goal >= 1.8 "
+          f"(the raw parse itself: {s['raw_parse']}x)")
     print(f"peak memory MB: {t['peak_rss_mb']}; goal < 1024 per worker\n")
     if "parent_profile" in result:
         print(f"parent of a 2-worker ingest: {json.dumps(result['parent_profile'], indent=1)}\n")
