@@ -9,6 +9,8 @@ Case is ignored except in acronyms written in capitals ("START", "NATO").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,12 +34,11 @@ class Rule:
     needles: tuple[tuple[str, ...] | None, ...]
 
     def match(self, text: str) -> tuple[int, int] | None:
-        """The span of the cue (first component) when the rule holds in ``text``."""
-        text, folded = _normalized(text)
+        """The span of the cue (first component) when the rule holds in ``text``. The needles are
+        not looked at: a ``RuleIndex`` finds once per document the rules they leave possible."""
+        text = _normalized(text)[0]
         first: re.Match[str] | None = None
-        for pat, needles in zip(self.positive, self.needles):
-            if needles is not None and not any(n in folded for n in needles):
-                return None
+        for pat in self.positive:
             found = pat.search(text)
             if found is None:
                 return None
@@ -46,10 +47,61 @@ class Rule:
             return None
         return first.start(), first.end()
 
-    def possible(self, folded: str) -> bool:
-        """Whether the rule can hold anywhere in a text whose ``needle_text`` is ``folded``, so that a
-        caller can drop, once per document, the rules whose words the document never uses."""
-        return all(words is None or any(w in folded for w in words) for words in self.needles)
+
+class RuleIndex:
+    """Rules indexed by their needles. Which rules can hold in each sentence of a document follows
+    from where the needles occur in it, found in one pass over the document, rather than from a
+    substring search per rule, needle and sentence."""
+
+    _GRAM = 4  # needles are indexed by their first characters, looked for among the text's
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        # needle -> (rule, component) pairs it stands for; per rule, how many components have needles
+        self._holders: dict[str, list[tuple[int, int]]] = {}
+        self._needed: list[int] = []
+        for r, rule in enumerate(self.rules):
+            components = [c for c, words in enumerate(rule.needles) if words is not None]
+            self._needed.append(len(components))
+            for c in components:
+                for word in rule.needles[c] or ():
+                    self._holders.setdefault(word, []).append((r, c))
+        self._unconditional = [r for r, needed in enumerate(self._needed) if not needed]
+        self._by_gram: dict[str, list[str]] = {}
+        for word in self._holders:
+            self._by_gram.setdefault(word[: self._GRAM], []).append(word)
+        self._short = {w for w in self._holders if len(w) < self._GRAM}
+
+    def possible(self, text: str, spans: Sequence[tuple[int, int]]) -> list[list[int]]:
+        """For each (start, end) span of ``text`` (sorted, not overlapping), the indices of the
+        rules whose every component has a needle inside the span, in rule order."""
+        folded = needle_text(text)
+        starts = [start for start, _ in spans]
+        words: list[set[str]] = [set() for _ in spans]
+        for word, at in self._occurrences(folded):
+            k = bisect_right(starts, at) - 1
+            if k >= 0 and at + len(word) <= spans[k][1]:
+                words[k].add(word)
+        found: list[list[int]] = []
+        for present in words:
+            covered: dict[int, set[int]] = {}
+            for word in present:
+                for r, c in self._holders[word]:
+                    covered.setdefault(r, set()).add(c)
+            ready = [r for r, components in covered.items() if len(components) == self._needed[r]]
+            found.append(sorted(ready + self._unconditional))
+        return found
+
+    def _occurrences(self, folded: str) -> Iterator[tuple[str, int]]:
+        """(needle, offset) of every occurrence of a needle in ``folded``."""
+        n = self._GRAM
+        grams = {folded[i : i + n] for i in range(len(folded) - n + 1)}
+        for gram in (grams & self._by_gram.keys()) | self._short:  # shorter needles are searched for
+            for word in self._by_gram[gram]:
+                at = folded.find(word)
+                while at >= 0:
+                    yield word, at
+                    at = folded.find(word, at + 1)
 
 
 @lru_cache(maxsize=16)
@@ -81,7 +133,8 @@ def _needles(alts: list[str]) -> tuple[str, ...] | None:
 
 
 def _alternative(alt: str) -> str:
-    """Regex for one alternative: escaped words, "*" as a word tail, "..." as a short gap."""
+    """Regex for one alternative: escaped words, "*" as a word tail, "..." as a short gap. It
+    must start a word, which ``_component`` checks once for all the alternatives."""
     parts = []
     for segment in alt.split("..."):
         words = segment.split()
@@ -93,7 +146,13 @@ def _alternative(alt: str) -> str:
     letters = [c for c in alt if c.isalpha()]
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         body = f"(?-i:{body})"  # acronyms: "START" the treaty, not "start"
-    return rf"(?<![\w-]){body}(?![\w])"
+    return rf"{body}(?![\w])"
+
+
+def _component(alts: list[str]) -> str:
+    """Regex for one component: its alternatives behind one word-start check, so that the search
+    fails at once inside words instead of trying every alternative there."""
+    return rf"(?<![\w-])(?:{'|'.join(_alternative(a) for a in alts)})"
 
 
 def compile_rule(source: str) -> Rule:
@@ -113,7 +172,7 @@ def compile_rule(source: str) -> Rule:
             alts = [a.strip() for a in component.split("|") if a.strip()]
             if not alts:
                 raise ValueError(f"empty component in {source!r}")
-            regex = "|".join(_alternative(a) for a in alts)
+            regex = _component(alts)
             words = _needles(alts)
         try:
             target.append(re.compile(regex, re.IGNORECASE))

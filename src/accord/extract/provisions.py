@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
-from accord.case import Case, Rule
-from accord.case.patterns import needle_text
-from accord.extract.docs import doc_text
+from accord.case import Case
+from accord.case.patterns import RuleIndex
+from accord.extract.docs import doc_text, sentences, span_text
 from accord.models import Figure, ProvisionMention
 
 # Dependency labels that open a new clause: a figure must not be read across them.
@@ -74,9 +75,13 @@ class _Hit:
 def extract_provisions(doc: Doc, case: Case) -> list[ProvisionMention]:
     """One mention per (provision, sentence), most specific ids only, with their figures."""
     text = doc_text(doc)
-    folded = needle_text(text)
-    rules = {prov.id: [rule for rule in prov.rules if rule.possible(folded)] for prov in case.provisions}
-    by_sent = [(sent, _unique([*_sentence_hits(sent, case, rules), *_point_hits(sent, case)])) for sent in doc.sents]
+    sents = sentences(doc)
+    index, owners = _rules(case)
+    possible = index.possible(text, [(sent.start_char, sent.end_char) for sent in sents])
+    by_sent = [
+        (sent, _unique([*_sentence_hits(sent, index, owners, rules), *_point_hits(sent, case)]))
+        for sent, rules in zip(sents, possible)
+    ]
     mentioned = {h.pid for _, hits in by_sent for h in hits}
     parents = case.parents()
     covered = {parents[pid] for pid in mentioned if pid in parents}
@@ -112,21 +117,31 @@ def _continued(doc: Doc, sent: Span, previous: list[_Hit], case: Case, covered: 
             yield ProvisionMention(hit.pid, sent.start_char, sent.end_char, figures)
 
 
-def _sentence_hits(sent: Span, case: Case, rules: dict[str, list[Rule]]) -> Iterator[_Hit]:
-    """The first firing rule of each provision in this sentence (of the rules the document allows)."""
-    text = sent.text
-    for prov in case.provisions:
-        for rule in rules[prov.id]:
-            span = rule.match(text)
-            if span is not None:
-                yield _Hit(prov.id, sent, sent.start_char + span[0], sent.start_char + span[1])
-                break
+@cache
+def _rules(case: Case) -> tuple[RuleIndex, tuple[str, ...]]:
+    """Every rule of the case in provision order, indexed, with the provision each belongs to."""
+    pairs = [(prov.id, rule) for prov in case.provisions for rule in prov.rules]
+    return RuleIndex([rule for _, rule in pairs]), tuple(pid for pid, _ in pairs)
+
+
+def _sentence_hits(sent: Span, index: RuleIndex, owners: tuple[str, ...], possible: list[int]) -> Iterator[_Hit]:
+    """The first firing rule of each provision in this sentence, of the rules its needles allow."""
+    text = span_text(sent)
+    fired: set[str] = set()
+    for r in possible:
+        pid = owners[r]
+        if pid in fired:
+            continue
+        span = index.rules[r].match(text)
+        if span is not None:
+            fired.add(pid)
+            yield _Hit(pid, sent, sent.start_char + span[0], sent.start_char + span[1])
 
 
 def _point_hits(sent: Span, case: Case) -> Iterator[_Hit]:
     """Provisions cited by number ("point 7", "points 21-23 of the draft"). Points are numbered in
     the first version, so the sentence must be about the plan and name no later version."""
-    text = sent.text
+    text = span_text(sent)
     if not _POINT.search(text):
         return
     lowered = text.lower()
@@ -204,7 +219,7 @@ def _figures(doc: Doc, hit: _Hit, units: tuple[str, ...]) -> Iterator[Figure]:
 
 def _numbers(sent: Span) -> Iterator[tuple[int, int, float, str]]:
     """(start, end, value, unit) for every number in the sentence whose unit can be told."""
-    text, base = sent.text, sent.start_char
+    text, base = span_text(sent), sent.start_char
     for m in _NUMBER.finditer(text):
         raw = m.group("num").replace(",", "")
         value = float(raw)
