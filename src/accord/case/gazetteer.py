@@ -127,7 +127,9 @@ class PartyResolver:
             key = _key(phrase)
             if key:
                 self._table[key] = code
-        self._max = max((len(k) for k in self._table), default=1)
+        self._longest: dict[str, int] = {}  # first word -> words in its longest phrase
+        for key in self._table:
+            self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
         self._spellings = spellings or {}
         self._eu_qualified = european_qualified
         self._people = people
@@ -148,19 +150,23 @@ class PartyResolver:
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Every party mention as (start, end, code), left to right, longest match first."""
-        tokens = [(m.group().translate(_APOSTROPHES), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-        words = [t[0] for t in tokens]
+        matches = list(_TOKEN.finditer(text.translate(_APOSTROPHES)))  # one character for another
+        words = [m.group() for m in matches]
         found: list[tuple[int, int, str]] = []
         i = 0
-        while i < len(tokens):
-            for n in range(min(self._max, len(tokens) - i), 0, -1):
+        while i < len(words):
+            longest = self._longest.get(words[i])
+            if longest is None:  # most words start no phrase
+                i += 1
+                continue
+            for n in range(min(longest, len(words) - i), 0, -1):
                 code = self._table.get(tuple(words[i : i + n]))
                 if code is None:
                     continue
                 if code == "EU" and n == 1 and self._qualifies_country(words, i):
                     code = _SHADOW
                 if code:
-                    found.append((tokens[i][1], tokens[i + n - 1][2], code))
+                    found.append((matches[i].start(), matches[i + n - 1].end(), code))
                 i += n
                 break
             else:
