@@ -8,13 +8,15 @@ the cue, the experiencer of "the plan stunned Kyiv", the speaker of a quote) and
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
 from accord.case import Case, PartyResolver
-from accord.extract.docs import entities, entity_at
+from accord.extract.docs import entities, entity_at, sentences, span_text
 from accord.lexicons import load_lexicon
 from accord.models import Actor, ProvisionMention, Quote, Stance
 
@@ -36,6 +38,8 @@ class PartyLookup:
             [(s, e, a.party) for a in actors if a.party for s, e in [(a.start, a.end), *a.mentions]]
             + list(self._misspelt())
         )
+        self._starts = [s for s, _, _ in self._mentions]
+        self._reach = list(accumulate((e for _, e, _ in self._mentions), max))  # furthest end so far
 
     def _misspelt(self) -> Iterator[tuple[int, int, str]]:
         """Places and nationalities the gazetteer knows only spelt right ("Afganistan")."""
@@ -46,13 +50,10 @@ class PartyLookup:
                     yield ent.start_char, ent.end_char, code
 
     def of_char(self, start: int, end: int) -> str | None:
-        """The party of the actor mentioned at these offsets, if any."""
-        for s, e, party in self._mentions:
-            if s < end and start < e:
-                return party
-            if s >= end:
-                break
-        return None
+        """The party of the first actor mention overlapping these offsets, if any: the first
+        mention to end after ``start``, if it starts before ``end``."""
+        i = bisect_right(self._reach, start)
+        return self._mentions[i][2] if i < bisect_left(self._starts, end) else None
 
     def _person_entity(self, tok: Token) -> str | None:
         """A named person the case knows, for documents whose actors were not extracted."""
@@ -94,7 +95,7 @@ class PartyLookup:
                 found.append(party)
         for run in runs(tokens):
             span = head.doc[run[0].i : run[-1].i + 1]
-            for _, _, code in self.resolver.find(span.text):
+            for _, _, code in self.resolver.find(span_text(span)):
                 if code not in found:
                     found.append(code)
         return found
@@ -219,6 +220,9 @@ class _Cues:
                 self.lemmas.setdefault(lemma, category)
             for phrase in lex[category]["phrases"]:
                 self.phrases.append((phrase.split(), category))
+        self._opening: dict[str, list[int]] = {}  # first word -> the phrases it opens, by number
+        for k, (phrase, _) in enumerate(self.phrases):
+            self._opening.setdefault(phrase[0], []).append(k)
         self.object_holder = {
             lemma: polarity for polarity, words in lex["object_holder"].items() for lemma in words
         }
@@ -230,7 +234,8 @@ class _Cues:
         starts: dict[str, list[int]] = {}  # where each word is: a phrase is only tried there
         for i, word in enumerate(words):
             starts.setdefault(word, []).append(i)
-        for phrase, category in self.phrases:
+        for k in sorted(k for word in starts.keys() & self._opening.keys() for k in self._opening[word]):
+            phrase, category = self.phrases[k]
             n = len(phrase)
             for i in starts.get(phrase[0], []):
                 if words[i : i + n] == phrase and sent[i].i not in anchored:
@@ -259,9 +264,12 @@ def extract_stances(
     parties = PartyLookup(doc, case, actors)
     plan_heads = _plan_heads(case, lex)
     found: list[Stance] = []
-    first_plan = next((t.i for t in doc if _is_plan(t, plan_heads)), len(doc))
-    for sent in doc.sents:
-        sentence_stances = list(_author_stances(sent, parties, plan_heads, lex))
+    plans = [t for t in doc if _is_plan(t, plan_heads)]  # one pass for the whole document
+    at = [t.i for t in plans]
+    first_plan = at[0] if at else len(doc)
+    for sent in sentences(doc):
+        named = plans[bisect_left(at, sent.start) : bisect_left(at, sent.end)]
+        sentence_stances = list(_author_stances(named, parties, lex))
         for cue, category in [] if is_question(sent) else cues.find(sent):
             sentence_stances += _cue_stance(
                 cue, category, cues, parties, plan_heads, first_plan < cue.i, quotes, provisions
@@ -284,15 +292,12 @@ def _is_plan(tok: Token, plan_heads: set[str]) -> bool:
     return tok.pos_ in {"NOUN", "PROPN"} and (tok.lemma_.lower() in plan_heads or tok.lower_ in plan_heads)
 
 
-def _author_stances(
-    sent: Span, parties: PartyLookup, plan_heads: set[str], lex: dict[str, Any]
-) -> Iterator[Stance]:
-    """Authors support their plan: "the US plan", "Washington's plan", "US-backed plan"."""
+def _author_stances(plans: list[Token], parties: PartyLookup, lex: dict[str, Any]) -> Iterator[Stance]:
+    """Authors support their plan: "the US plan", "Washington's plan", "US-backed plan"; ``plans``
+    are a sentence's words naming the plan."""
     suffixes = tuple(lex["author_suffixes"])
     verbs = set(lex["author_verbs"])
-    for tok in sent:
-        if not _is_plan(tok, plan_heads):
-            continue
+    for tok in plans:
         for child in tok.children:
             holders: list[str] = []
             if child.dep_ in {"compound", "amod", "poss", "nmod", "npadvmod"} and (
