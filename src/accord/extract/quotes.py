@@ -8,7 +8,9 @@ Indirect quotes are the clausal complements of reporting verbs and "according to
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -19,7 +21,7 @@ from ..lexicons import load_lexicon
 from ..models import Actor, Quote
 from ..text import fold
 from .coref import Mentions, Referent
-from .docs import doc_text, entities
+from .docs import doc_text, entities, sentences
 
 # opening mark -> closing marks
 _MARKS = {"“": "”“\"", "„": "“”\"", "«": "»", '"': '"”', "”": "”"}
@@ -198,12 +200,13 @@ def _named_between(start: int, end: int, mentions: Mentions) -> tuple[Referent, 
 
 
 def _sentences(doc: Doc, start: int, end: int) -> list[Span]:
-    sents = [s for s in doc.sents if s.start_char < end and s.end_char > start]
-    if sents:
-        last = sents[-1]
+    every = sentences(doc)
+    picked = [k for k, s in enumerate(every) if s.start_char < end and s.end_char > start]
+    if picked:
+        last = every[picked[-1]]
         if last.end < len(doc) and last.end_char <= end + 3 and "\n" not in doc_text(doc)[end : last.end_char + 1]:
-            sents.append(doc[last.end].sent)
-    return sents
+            picked.append(picked[-1] + 1)
+    return [every[k] for k in picked]
 
 
 def _direct_cue(doc: Doc, span: Span, start: int, end: int, inside: list[tuple[int, int]]) -> Token | None:
@@ -228,7 +231,10 @@ def _clause(span: Span) -> bool:
 
 
 def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= offset < e for s, e in spans)
+    """Whether a span covers ``offset``; the spans are sorted and apart, as quotations are, so
+    only the last one starting at or before it can."""
+    i = bisect_right(spans, (offset, math.inf)) - 1
+    return i >= 0 and offset < spans[i][1]
 
 
 def _overlap(start: int, end: int, spans: list[tuple[int, int]]) -> int:
@@ -383,7 +389,7 @@ def _indirect(doc: Doc, mentions: Mentions, inside: list[tuple[int, int]]) -> li
         start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
         if _inside(start, inside) or _inside(start - 1, inside):
             continue  # the clause is itself a direct quote
-        cut = next((s - 1 for s, e in sorted(inside) if start < s <= end), None)
+        cut = next((s - 1 for s, e in inside if start < s <= end), None)
         if cut is not None and _boundary_before(text, cut):
             if len(text[start:cut].split()) < _MIN_CUT_WORDS:
                 continue  # only a lead-in to a direct quote ("The talks were “...”")
