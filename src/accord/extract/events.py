@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Token
 
 from accord.case import Case
 from accord.case.gazetteer import load_gazetteer
-from accord.extract.docs import doc_text, entity_at
+from accord.extract.docs import doc_text, entity_at, sentences, span_text
 from accord.extract.stances import PartyLookup, is_hypothetical, is_question, negated, runs, subjects
 from accord.lexicons import load_lexicon
 from accord.models import Actor, Event
@@ -56,6 +56,8 @@ class _Lexicon:
                 else:
                     self.verb_phrases.setdefault(words[0], []).append((words[1:], kind))
         self.nouns = {n: kind for kind, entries in lex["nouns"].items() for n in entries}
+        # what can follow a modifier in a multi-word noun ("strike" of "hunger strike")
+        self.modified = {n[i + 1 :] for n in self.nouns for i, ch in enumerate(n) if ch == " "}
         self.adjectives = {a: kind for kind, entries in lex["adjectives"].items() for a in entries}
         self.type_preps = {kind: set(preps) for kind, preps in lex["type_preps"].items()}
         self.obligation = set(lex["obligation_modals"])
@@ -95,18 +97,21 @@ class _Lexicon:
     def verb_type(self, tok: Token) -> str | None:
         """The PLOVER type of a verb trigger; a phrase ("call for") beats its first word."""
         lemma = tok.lemma_.lower()
-        words = {c.lower_ for c in tok.children} | {c.lemma_.lower() for c in tok.children}
-        for rest, kind in self.verb_phrases.get(lemma, []):
-            if all(w in words for w in rest):
-                return kind
+        phrases = self.verb_phrases.get(lemma)
+        if phrases:
+            words = {c.lower_ for c in tok.children} | {c.lemma_.lower() for c in tok.children}
+            for rest, kind in phrases:
+                if all(w in words for w in rest):
+                    return kind
         return self.verbs.get(lemma)
 
     def noun_type(self, tok: Token) -> str | None:
         """The type of an event noun; a modified phrase ("hunger strike") beats its head alone."""
         lemma = tok.lemma_.lower()
-        for child in tok.children:
-            if child.dep_ in {"compound", "amod", "nmod"} and f"{child.lemma_.lower()} {lemma}" in self.nouns:
-                return self.nouns[f"{child.lemma_.lower()} {lemma}"]
+        if lemma in self.modified:
+            for child in tok.children:
+                if child.dep_ in {"compound", "amod", "nmod"} and f"{child.lemma_.lower()} {lemma}" in self.nouns:
+                    return self.nouns[f"{child.lemma_.lower()} {lemma}"]
         return self.nouns.get(lemma) or self.nouns.get(tok.lower_)
 
 
@@ -162,7 +167,7 @@ def extract_events(
     parties = PartyLookup(doc, case, actors)
     factual = policy.factual_only
     found: list[_Candidate] = []
-    for tok in (t for sent in doc.sents if not is_question(sent) for t in sent):
+    for tok in (t for sent in sentences(doc) if not is_question(sent) for t in sent):
         if tok.pos_ in {"VERB", "AUX"}:
             reporter = _obligation_reporter(tok, lex)
             if reporter is not None:
@@ -366,10 +371,10 @@ def _noun_coded_type(noun: Token, kind: str, lex: _Lexicon, factual: bool) -> st
 
 def _obligation_reporter(verb: Token, lex: _Lexicon) -> Token | None:
     """The reporting verb of "X said Y must do Z", when it reports a fact."""
-    if not any(c.dep_ == "aux" and c.lower_ in lex.obligation for c in verb.children):
-        return None
     head = verb.head
     if verb.dep_ != "ccomp" or head.lemma_.lower() not in lex.reporting:
+        return None
+    if not any(c.dep_ == "aux" and c.lower_ in lex.obligation for c in verb.children):
         return None
     if not any(c.dep_ == "nsubj" and c.pos_ != "PRON" for c in verb.children):
         return None
@@ -485,7 +490,7 @@ def _nearby_parties(verb: Token, lex: _Lexicon, parties: PartyLookup) -> list[st
     for run in runs(sorted(tokens, key=lambda t: t.i)):
         found += [p for t in run if (p := parties.of_char(t.idx, t.idx + len(t)))]
         span = verb.doc[run[0].i : run[-1].i + 1]
-        found += [code for _, _, code in parties.resolver.find(span.text)]
+        found += [code for _, _, code in parties.resolver.find(span_text(span))]
     return found
 
 
@@ -675,10 +680,11 @@ def _from_context(found: list[_Candidate], parties: PartyLookup) -> None:
     is a comment on the talks, not a part in them. Factuality was checked when the trigger was
     coded, so planned talks never get here.
     """
+    article = cache(lambda: _main_pair(doc_text(parties.doc), parties))  # counted once, if ever needed
     for i, cand in enumerate(found):
         if cand.paired or not cand.anaphor:
             continue
-        context, referent = _context_parties(cand, found[:i], parties)
+        context, referent = _context_parties(cand, found[:i], parties, article)
         if len(context) >= 2 and set(cand.event.actors) <= set(context):
             cand.event.actors = sorted(context)
             cand.event.location = cand.event.location or (referent.location if referent else None)
@@ -686,9 +692,10 @@ def _from_context(found: list[_Candidate], parties: PartyLookup) -> None:
 
 
 def _context_parties(
-    cand: _Candidate, earlier: list[_Candidate], parties: PartyLookup
+    cand: _Candidate, earlier: list[_Candidate], parties: PartyLookup, article: Callable[[], list[str]]
 ) -> tuple[list[str], Event | None]:
-    """The parties a referring trigger stands for, and the event they come from if any."""
+    """The parties a referring trigger stands for, and the event they come from if any;
+    ``article`` gives the article's main pair."""
     trigger, kind, place = cand.trigger, cand.event.type, cand.event.location
     doc = trigger.doc
     paragraph = _paragraph(doc, trigger.idx)
@@ -702,7 +709,7 @@ def _context_parties(
     for other in reversed(paired):
         if paragraph - _paragraph(doc, other.trigger.idx) <= 1:
             return other.event.actors, other.event
-    sents = list(doc.sents)
+    sents = sentences(doc)
     here = next(k for k, s in enumerate(sents) if s.start <= trigger.i < s.end)
     window = [t for s in sents[max(0, here - 2) : here] for t in s] + list(doc[sents[here].start : trigger.i])
     for tok in reversed(window):
@@ -710,8 +717,8 @@ def _context_parties(
             named = parties.of_token(tok)
             if len(named) > 1:
                 return named, None
-    recent = _main_pair(" ".join(s.text for s in sents[max(0, here - 2) : here]), parties)
-    return recent or _main_pair(doc_text(doc), parties), None
+    recent = _main_pair(" ".join(span_text(s) for s in sents[max(0, here - 2) : here]), parties)
+    return recent or article(), None
 
 
 def _main_pair(text: str, parties: PartyLookup) -> list[str]:
