@@ -31,7 +31,7 @@ def test_rule_match(source: str, text: str, cue: str | None) -> None:
 
 
 def test_index_keeps_rules_whose_needles_occur_in_the_span() -> None:
-    """The index's choice equals a substring search of every needle in every span."""
+    """The index's choice equals a search of every needle, at word starts, in every span."""
     rules = [rule for prov in load_case().provisions for rule in prov.rules]
     text = (
         "Kyiv said the plan would cap its army and limit troops. Moscow rejected any NATO "
@@ -42,7 +42,9 @@ def test_index_keeps_rules_whose_needles_occur_in_the_span() -> None:
     folded = needle_text(text)
 
     def occurs(words: tuple[str, ...] | None, start: int, end: int) -> bool:
-        return words is None or any(w in folded[start:end] for w in words)
+        return words is None or any(
+            start <= m.start() and m.end() <= end for w in words for m in re.finditer(rf"(?<!\w){re.escape(w)}", folded)
+        )
 
     expected = [
         [r for r, rule in enumerate(rules) if all(occurs(words, s, e) for words in rule.needles)]
