@@ -229,25 +229,27 @@ class _Cues:
 
     def find(self, sent: Span) -> Iterator[tuple[Token, str]]:
         """Cue tokens of a sentence with their category; a phrase is anchored on its first word."""
+        tokens = list(sent)  # one walk over the sentence: spaCy builds a Token on every access
+        words = [t.lower_ for t in tokens]
         anchored: set[int] = set()
-        words = [t.lower_ for t in sent]
         starts: dict[str, list[int]] = {}  # where each word is: a phrase is only tried there
         for i, word in enumerate(words):
             starts.setdefault(word, []).append(i)
         for k in sorted(k for word in starts.keys() & self._opening.keys() for k in self._opening[word]):
             phrase, category = self.phrases[k]
             n = len(phrase)
-            for i in starts.get(phrase[0], []):
-                if words[i : i + n] == phrase and sent[i].i not in anchored:
-                    anchored.add(sent[i].i)
-                    yield sent[i], category
-        for tok in sent:
-            if tok.i in anchored:
+            for i in starts[phrase[0]]:
+                if words[i : i + n] == phrase and i not in anchored:
+                    anchored.add(i)
+                    yield tokens[i], category
+        for i, tok in enumerate(tokens):
+            if i in anchored:
                 continue
-            category = self.lemmas.get(tok.lemma_.lower()) or self.lemmas.get(tok.lower_)
+            lemma = tok.lemma_.lower()
+            category = self.lemmas.get(lemma) or self.lemmas.get(words[i])
             if category:
                 yield tok, category
-            elif tok.lemma_.lower() in self.object_holder:
+            elif lemma in self.object_holder:
                 yield tok, "object_holder"
 
 
