@@ -8,7 +8,7 @@ files so ingest reads them as it reads any article):
    and 2 workers (1 thread each); documents/s, words/s, wall and CPU seconds;
 2. full-extraction ingest time at growing corpus sizes (2 local workers), with the per-document
    cost at each size and a linear fit of time against size;
-3. the store-write part alone (``Store.ingest`` of synthetic extractions recombined from real
+3. the parent's store part alone (``Store.ingest_many`` of synthetic extractions recombined from real
    ones, ``bench/synthetic.py``) up to a large size, with the per-document cost of each stretch;
 4. peak resident memory of the parent, the largest local worker and the largest Dask worker.
 
@@ -33,8 +33,9 @@ from typing import Any
 import spacy
 from distributed import Client, LocalCluster
 
-from accord.batch import ingest_paths
+from accord.batch import WRITE_BATCH, ingest_paths
 from accord.nlp import MODEL
+from accord.parallel import chunked
 from accord.pipeline import Extractor
 from accord.store import Store
 from speed import best_of, child_peak_rss_mb, corpus
@@ -154,18 +155,22 @@ def growth(sizes: list[int], tmp: Path) -> dict[str, Any]:
 
 
 def store_writes(checkpoints: list[int], tmp: Path) -> dict[str, Any]:
-    """``Store.ingest`` of synthetic documents into one growing store; the per-document cost of
-    each stretch between checkpoints (and of the last 1,000 before each)."""
+    """The parent's part of ingest on synthetic documents into one growing store, as
+    ``ingest_paths`` does it: per batch of ``WRITE_BATCH``, which are extracted already, then
+    ``Store.ingest_many``. The per-document cost of each stretch between checkpoints (and of the
+    last 1,000 documents before each)."""
     pool = real_paragraphs()
-    rows, done, started = [], 0, time.perf_counter()
-    stretch_start, last = started, []
+    rows: list[dict[str, Any]] = []
+    done, started, stretch_start, last = 0, time.perf_counter(), time.perf_counter(), []
+    targets = sorted(checkpoints)
     with Store(f"sqlite:///{tmp}/writes.db") as store:
-        for document, extraction in synthetic(pool, max(checkpoints), "ukraine-2025"):
+        for batch in chunked(synthetic(pool, max(targets), "ukraine-2025"), WRITE_BATCH):
             t = time.perf_counter()
-            store.ingest(document, extraction)
-            last = (last + [time.perf_counter() - t])[-1000:]
-            done += 1
-            if done in checkpoints:
+            store.extracted({document.id for document, _ in batch}, "ukraine-2025")
+            store.ingest_many(batch)
+            last = (last + [(time.perf_counter() - t) / len(batch)] * len(batch))[-1000:]
+            done += len(batch)
+            if done >= targets[len(rows)]:
                 now = time.perf_counter()
                 previous = rows[-1]["documents"] if rows else 0
                 rows.append({"documents": done, "seconds": round(now - started, 1),
@@ -173,7 +178,7 @@ def store_writes(checkpoints: list[int], tmp: Path) -> dict[str, Any]:
                              "ms_per_doc_last_1000": round(1000 * sum(last) / len(last), 2)})
                 stretch_start = now
                 print(f"  store {done}: {now - started:.0f} s", flush=True)
-    return {"backend": "sqlite", "checkpoints": rows}
+    return {"backend": "sqlite", "batch": WRITE_BATCH, "checkpoints": rows}
 
 
 def main() -> None:
