@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, insert, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from accord.analysis.changes import first_seen
+from accord.case import Case
 from accord.errors import StoreError
 from accord.models import (
     Actor,
@@ -32,6 +33,7 @@ from accord.models import (
 )
 from accord.store import AddResult, Store
 from accord.store.queries import _walk_newest
+from accord.store.review import review
 from accord.store.schema import metadata, sources
 
 CASE = "test-case"
@@ -108,15 +110,16 @@ def store(store_url: str) -> Iterator[Store]:
     s.close()
 
 
-def _full_text_objects(name: str | None, kind: str, parent: dict[str, str | None]) -> bool:
+def _dialect_objects(name: str | None, kind: str, parent: dict[str, str | None]) -> bool:
     """Leave out of the schema comparison what full-text search adds per dialect (SQLite FTS5
-    tables, PostgreSQL's generated tsvector columns and their GIN indexes), and the "newest
-    first" index that migration 0004 words per dialect."""
+    tables, PostgreSQL's generated tsvector columns and their GIN indexes), the "newest first"
+    index that migration 0004 words per dialect, and migration 0005's counter that triggers
+    write."""
     name = name or ""
     if kind == "index" and name == "ix_documents_newest":
         return False
     if kind == "table":
-        return not (name.endswith("_fts") or "_fts_" in name)
+        return not (name.endswith("_fts") or "_fts_" in name or name == "record_version")
     if kind == "column":
         return not (name == "search" and parent.get("table_name") in ("documents", "quotes"))
     return not (kind == "index" and name.endswith("_search"))
@@ -136,8 +139,8 @@ def test_migrations_create_the_schema(store_url: str, tmp_path: Path,
     with engine.connect() as conn:
         names = set(inspect(conn).get_table_names())
         assert {t.name for t in metadata.sorted_tables} | {"alembic_version"} <= names
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0004",)]
-        ctx = MigrationContext.configure(conn, opts={"include_name": _full_text_objects})
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0005",)]
+        ctx = MigrationContext.configure(conn, opts={"include_name": _dialect_objects})
         assert compare_metadata(ctx, metadata) == []  # schema.py matches the migrations
     engine.dispose()
 
@@ -314,6 +317,38 @@ def test_save_extraction_replaces_previous(store: Store) -> None:
 
     store.save_extraction(Extraction(document=d, case=CASE))  # empty extraction still counts
     assert store.has_extraction(d.id, CASE) and store.stats()["quotes"] == 0
+
+
+def test_version_moves_on_every_saved_extraction_and_review(
+        store: Store, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cached analyses are keyed on ``version()``: a saved extraction (a re-extraction too, on a
+    clock that stands still; a batch) and a review must move it; reads and bare documents
+    leave it."""
+    monkeypatch.setattr("accord.store.store._now", lambda: datetime(2025, 3, 5, tzinfo=UTC))
+    seen = [store.version()]
+
+    def moved() -> bool:
+        seen.append(store.version())
+        return seen[-1] not in seen[:-1]
+
+    d = doc()
+    store.add_document(d)
+    assert not moved()
+    store.save_extraction(extraction(d, case.name))
+    assert moved()
+    store.save_extraction(extraction(d, case.name))  # same document, same time, same row id
+    assert moved()
+    batch = [doc(STORY + EXTRA, source="second.txt"), doc(OTHER, source="farm.txt")]
+    store.ingest_many([(b, Extraction(document=b, case=case.name)) for b in batch])
+    assert moved()
+    store.quotes(case=case.name)
+    store.stats()
+    assert not moved()
+    quote = store.quotes(case=case.name, limit=1)[0]
+    review(store, case, "quotes", quote["id"], "confirm", reviewer="tester")
+    assert moved()
+    review(store, case, "quotes", quote["id"], "reject", reviewer="tester")
+    assert moved()
 
 
 def test_cases_are_kept_apart(store: Store) -> None:

@@ -13,17 +13,20 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Join,
     Select,
     cast,
+    column,
     desc,
     distinct,
     exists,
     false,
     func,
     select,
+    table,
     text,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
@@ -44,7 +47,6 @@ from accord.store.schema import (
     quotes,
     quotes_fts,
     quotes_search,
-    review_audit,
     sources,
     stances,
     stories,
@@ -52,6 +54,9 @@ from accord.store.schema import (
 
 Row = dict[str, Any]
 _TERM = re.compile(r"(\w+)(\*?)")
+# Migration 0005's one-row counter, written only by its triggers; not in ``schema.metadata``
+# (the schema comparison in the tests leaves it out, as it does the full-text objects).
+record_version = table("record_version", column("changes", BigInteger))
 
 # Newest first; undated documents last, then most recently ingested. Both backends walk an index
 # in this order (migration 0004) and stop after a page, instead of sorting every document.
@@ -396,12 +401,10 @@ def find_stories(conn: Connection, *, limit: int, offset: int) -> list[Row]:
 
 
 def version(conn: Connection) -> tuple[Any, ...]:
-    """What changes whenever the extracted record does: extractions saved or replaced (count,
-    newest time) and analysts' reviews (the audit log only grows)."""
-    stmt = select(select(func.count()).select_from(extractions).scalar_subquery(),
-                  select(func.max(extractions.c.extracted_at)).scalar_subquery(),
-                  select(func.count()).select_from(review_audit).scalar_subquery())
-    return tuple(conn.execute(stmt).one())
+    """What changes whenever the extracted record does: a counter that triggers move on every
+    write of an extraction and every review (migration 0005), so one row's read instead of a
+    count over the record."""
+    return (conn.execute(select(record_version.c.changes)).scalar_one(),)
 
 
 def stats(conn: Connection) -> dict[str, int]:
