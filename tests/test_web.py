@@ -8,14 +8,16 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
-from accord.analysis.sources import cached, refreshing
+from accord.analysis.sources import cached, one_version, refreshing
 from accord.case import load_case
 from accord.evaluate import score_document
 from accord.models import Document, Extraction, Figure, ProvisionMention
@@ -90,6 +92,58 @@ def test_lists_page_with_limit_and_offset(client: TestClient, endpoint: str) -> 
     assert second["offset"] == 2 and second["items"] and second["items"] != first["items"]
     last = client.get(f"/api/v1/{endpoint}", params={"limit": 200, "offset": 0}).json()
     assert last["next_offset"] is None
+
+
+# Pages and API reads that show cached analyses (several of them on some).
+ANALYSIS_READS = ["/", "/provisions/army-cap", "/parties/UKR", "/events",
+                  "/api/v1/provisions/army-cap", "/api/v1/stances/matrix",
+                  "/api/v1/changes?since=2025-11-01"]
+
+
+def test_a_request_reads_the_store_version_once(store_url: str) -> None:
+    """A page showing several analyses asked the store's version once per analysis, and `/`
+    read the newest documents twice: a warm request now sends no query twice."""
+    _cap_reports(store_url, 3)
+    app = create_app(store_url)
+    sent: list[str] = []
+    event.listen(app.state.store._engine, "before_cursor_execute",
+                 lambda _conn, _cursor, statement, *_: sent.append(statement))
+    with TestClient(app) as client:
+        for path in ANALYSIS_READS:
+            assert client.get(path).status_code == 200  # builds what the page shows
+            sent.clear()
+            assert client.get(path).status_code == 200
+            assert sum("record_version" in s for s in sent) == 1, path
+            twice = [s for s, n in Counter(sent).items() if n > 1 and s.lstrip().startswith("SELECT")]
+            assert twice == [], path
+    app.state.store.close()
+
+
+def test_a_request_keeps_its_version_until_the_store_moves_on(store_url: str) -> None:
+    """Within one request (``one_version``) analyses keep the version first read, even after a
+    write; but once another request has cached results for a newer version, the older request
+    reads the version again instead of setting the cache back and dropping those results."""
+    case = load_case()
+    _cap_reports(store_url, 2)
+    made: Counter[str] = Counter()
+
+    def compute(key: str) -> Callable[[], str]:
+        def run() -> str:
+            made[key] += 1
+            return key
+        return run
+
+    with Store(store_url) as store, one_version():
+        cached(store, case, "a", compute("a"))
+        _cap_reports(store_url, 3)  # another writer: the store's version moves on
+        cached(store, case, "a", compute("a"))
+        assert made == {"a": 1}  # still the request's version
+        other = threading.Thread(target=cached, args=(store, case, "b", compute("b")))
+        other.start()  # another request, at the new version
+        other.join()
+        cached(store, case, "a", compute("a"))
+        cached(store, case, "b", compute("b"))
+        assert made == {"a": 2, "b": 1}
 
 
 def test_date_filters_bound_publication(client: TestClient) -> None:

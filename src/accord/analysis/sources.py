@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -40,11 +42,40 @@ _MEMOS: WeakKeyDictionary[Store, _Memo] = WeakKeyDictionary()
 _MEMOS_LOCK = threading.Lock()
 _LOG = logging.getLogger(__name__)
 _REFRESHING = threading.local()  # set in the refreshing thread: it computes, never serves stale
+# Versions read in the current ``one_version`` block, per store (None outside any block).
+_PINNED: ContextVar[dict[Store, tuple[Any, ...]] | None] = ContextVar("accord_pinned_version",
+                                                                      default=None)
 
 
 def _memo(store: Store) -> _Memo:
     with _MEMOS_LOCK:
         return _MEMOS.setdefault(store, _Memo())
+
+
+@contextmanager
+def one_version() -> Iterator[None]:
+    """Within the block (one web request), cached analyses answer for the store version read on
+    first need: a page showing several analyses paid for the version query once per analysis.
+    Not for a block that writes and then reads: it would keep the version from before its write.
+    Threads that copy the block's context (FastAPI's threadpool) share its version."""
+    token = _PINNED.set({})
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
+
+
+def _version(store: Store, memo: _Memo) -> tuple[Any, ...]:
+    """The store's version, read once per ``one_version`` block while the memo stays at it: a
+    memo that moved on meanwhile has seen a newer version, which is read again rather than the
+    memo set back (and its newer results dropped)."""
+    pinned = _PINNED.get()
+    if pinned is not None and store in pinned and pinned[store] == memo.version:
+        return pinned[store]
+    version = store.version()
+    if pinned is not None:
+        pinned[store] = version
+    return version
 
 
 def cached(store: Store, case: Case, key: Hashable, compute: Callable[[], T]) -> T:
@@ -55,7 +86,7 @@ def cached(store: Store, case: Case, key: Hashable, compute: Callable[[], T]) ->
     For a store that refreshes in the background (``refresh_in_background``), a key computed
     for an earlier version answers at once with that result while one thread recomputes it."""
     memo = _memo(store)
-    version = store.version()
+    version = _version(store, memo)
     full_key = (case.name, id(case), key)
     with memo.lock:
         if memo.version != version:

@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import threading
+from contextlib import nullcontext
 from datetime import date, timedelta
 from importlib import resources
 from typing import Any
@@ -27,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.analysis import change_digest, format_figure, stance_matrix, version_names
 from accord.analysis.changes import warm
-from accord.analysis.sources import cached, refresh_in_background, refreshing
+from accord.analysis.sources import cached, one_version, refresh_in_background, refreshing
 from accord.case import Case, load_case
 from accord.errors import AccordError, StoreError
 from accord.store import Store
@@ -51,6 +52,7 @@ DOC_ID = r"^[0-9a-f]{16}$"
 CODE = r"^[A-Za-z0-9-]{1,16}$"
 PAGE = views.PAGE
 RECENT = timedelta(days=30)  # the overview's "recent changes" window
+READS = frozenset({"GET", "HEAD"})  # requests that read the store's version once (no writes)
 SECURITY_HEADERS = {
     # No script at all: the dashboard is plain HTML and CSS.
     "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'; "
@@ -101,8 +103,9 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        response = await call_next(request)
+    async def every_request(request: Request, call_next: Any) -> Response:
+        with one_version() if request.method in READS else nullcontext():
+            response = await call_next(request)
         response.headers.update(SECURITY_HEADERS)
         if refreshing(store):
             response.headers["X-Accord-Updating"] = "1"
@@ -159,15 +162,14 @@ def create_app(db_url: str, *, case: str | None = None, token: str | None = None
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview(request: Request, as_of: str | None = None) -> Response:
         day = parse_day(as_of, "as_of")
-        newest = store.documents(until=day, limit=1)
-        end = day or (date.fromisoformat(newest[0]["published"])
-                      if newest and newest[0]["published"] else date.today())
+        documents = store.documents(until=day, limit=8)  # newest first
+        end = day or (date.fromisoformat(documents[0]["published"])
+                      if documents and documents[0]["published"] else date.today())
         digest = change_digest(store, the_case, since=end - RECENT, until=day)
         return page(request, "overview.html", as_of=day, digest=digest.to_dict(),
                     changes=views.recent_changes(digest),
                     matrix=stance_matrix(store, the_case, as_of=day).to_dict(),
-                    figures=views.figures_table(store, the_case, day),
-                    documents=store.documents(until=day, limit=8))
+                    figures=views.figures_table(store, the_case, day), documents=documents)
 
     @app.get("/provisions", response_class=HTMLResponse, include_in_schema=False)
     def provisions_page(request: Request) -> Response:
