@@ -17,6 +17,8 @@ import pytest
 import spacy
 from spacy.language import Language
 
+from accord.store import Store
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
@@ -141,3 +143,10 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'accord.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """An open, empty store on each backend in turn."""
+    with Store(store_url) as opened:
+        yield opened

@@ -7,7 +7,7 @@ import re
 import sqlite3
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -101,13 +101,6 @@ def extraction(document: Document, case: str = CASE) -> Extraction:
         events=[Event("CONSULT", ["NOR", "SOU"], *meet, location="Lakeside", trigger="met",
                       date=date(2025, 3, 4))],
     )
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    s = Store(store_url)
-    yield s
-    s.close()
 
 
 def _dialect_objects(name: str | None, kind: str, parent: dict[str, str | None]) -> bool:

@@ -15,7 +15,7 @@ import pytest
 from accord.errors import StoreError
 from accord.models import Document, Extraction, Quote
 from accord.store import AddResult, Store
-from test_store import EXTRA, OTHER, STORY, doc, extraction, store  # noqa: F401 - the fixture
+from test_store import EXTRA, OTHER, STORY, doc, extraction
 
 
 @pytest.fixture

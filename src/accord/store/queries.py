@@ -13,20 +13,17 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Connection,
     Join,
     Select,
     cast,
-    column,
     desc,
     distinct,
     exists,
     false,
     func,
     select,
-    table,
     text,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
@@ -47,6 +44,7 @@ from accord.store.schema import (
     quotes,
     quotes_fts,
     quotes_search,
+    record_version,
     sources,
     stances,
     stories,
@@ -54,9 +52,6 @@ from accord.store.schema import (
 
 Row = dict[str, Any]
 _TERM = re.compile(r"(\w+)(\*?)")
-# Migration 0005's one-row counter, written only by its triggers; not in ``schema.metadata``
-# (the schema comparison in the tests leaves it out, as it does the full-text objects).
-record_version = table("record_version", column("changes", BigInteger))
 
 # Newest first; undated documents last, then most recently ingested. Both backends walk an index
 # in this order (migration 0004) and stop after a page, instead of sorting every document.

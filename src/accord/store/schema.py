@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     DateTime,
@@ -203,6 +204,11 @@ quotes_fts = Table(
 SEARCH_CONFIG = "accord_text"
 documents_search = table("documents", column("id"), column("search", TSVECTOR))
 quotes_search = table("quotes", column("id"), column("search", TSVECTOR))
+
+# Migration 0005's one-row counter of changes to the extracted record, written only by triggers on
+# extractions and reviews (whatever code writes them); ``Store.version()`` reads it. Also kept out
+# of ``metadata``.
+record_version = table("record_version", column("changes", BigInteger))
 
 # Analyst review (migration 0002): the latest decision per item, and every change made.
 review_decisions = Table(
