@@ -18,7 +18,7 @@ from accord.batch import WRITE_BATCH
 
 ACCORD = Path(sys.executable).with_name("accord")
 CASE = "ukraine-2025"
-N_DOCS = 2 * WRITE_BATCH + 6  # killed after the first batch's commit, before the last one
+N_DOCS = 4 * WRITE_BATCH + 6  # several commits, so that a kill or a read falls between two of them
 
 # Our own vocabulary: every generated article is different, with quotes, people and figures.
 PEOPLE = ["Marco Rubio", "Dmitry Peskov", "Volodymyr Zelensky", "Steve Witkoff", "Andriy Yermak", "Kaja Kallas"]

@@ -87,6 +87,7 @@ class DaskPool:
         self.spec = spec
         self.in_flight = in_flight
         self.patience = patience
+        self._workers, self._asked = 1, float("-inf")
         try:
             self.client = Client(address, set_as_default=False)
         except OSError as exc:
@@ -102,7 +103,13 @@ class DaskPool:
         self.client.close()
 
     def workers(self) -> int:
-        return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+        """The cluster's workers, asked of the scheduler at most once a second: the answer only
+        sizes how many batches go ahead, and a full ``scheduler_info`` per batch cost the
+        scheduler and this process more than the batch's transfer."""
+        now = time.monotonic()
+        if now - self._asked > 1.0:
+            self._workers, self._asked = max(1, len(self.client.nthreads())), now
+        return self._workers
 
     def run(self, documents: Iterable[Document], batch_size: int = 8) -> Iterator[tuple[Document, Result]]:
         """``(document, Extraction | ExtractionError)`` in input order."""
