@@ -5,8 +5,9 @@ Dask cluster), a few batches ahead of what is stored, so a large corpus is never
 and the workers go on while this process writes. Every store write happens here, in input order
 (the same store whatever the timing), a batch of documents with their extractions per transaction
 (one transaction per document only if the batch fails). Which documents are already extracted is
-asked between reading and extraction, so a re-run reads but extracts nothing again. A bad source or a failing extractor costs that source or document only,
-reported through ``on_error``; a re-run stores nothing twice.
+asked between reading and extraction, so a re-run reads but extracts nothing again. A bad source
+or a failing extractor costs that source or document only, reported through ``on_error``; a
+re-run stores nothing twice.
 """
 
 from __future__ import annotations

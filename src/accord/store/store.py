@@ -230,6 +230,8 @@ class Store:
         batch instead of several per document. If the batch fails, each document is written in
         a transaction of its own, so that only the bad one fails (its error in its place)."""
         batch = list(items)
+        if not batch:
+            return []
         try:
             return list(self._commit(batch, f"{len(batch)} documents"))
         except StoreError as error:
@@ -320,7 +322,10 @@ class Store:
                 matches = near.query(sig)
                 if matches:  # join the story of the closest stored copy
                     status, story = "syndicated", self._story(conn, matches[0], story_of)
-                    story.widen(doc) if isinstance(story, _NewStory) else self._widen_story(conn, story, doc)
+                    if isinstance(story, _NewStory):
+                        story.widen(doc)
+                    else:
+                        self._widen_story(conn, story, doc)
                 else:
                     status, story = "new", _NewStory(doc.title, doc.published)
                     new_stories.append(story)
