@@ -8,27 +8,29 @@ the Doc's words, sentences and entities are final, which they are when the extra
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from spacy.tokens import Doc, Span, Token
 
-_TEXT = "accord.text"
-_ENTITIES = "accord.entities"
-_SENTENCES = "accord.sentences"
+T = TypeVar("T")
+
+
+def once(doc: Doc, key: str, compute: Callable[[Doc], T]) -> T:
+    """``compute(doc)``, computed on first need and kept in ``doc.user_data`` under ``key``."""
+    if key not in doc.user_data:
+        doc.user_data[key] = compute(doc)
+    return doc.user_data[key]
 
 
 def doc_text(doc: Doc) -> str:
     """``doc.text``, joined once."""
-    text = doc.user_data.get(_TEXT)
-    if text is None:
-        text = doc.user_data[_TEXT] = doc.text
-    return text
+    return once(doc, "accord.text", lambda d: d.text)
 
 
 def entities(doc: Doc) -> tuple[Span, ...]:
     """``doc.ents``, built once."""
-    ents = doc.user_data.get(_ENTITIES)
-    if ents is None:
-        ents = doc.user_data[_ENTITIES] = doc.ents
-    return ents
+    return once(doc, "accord.entities", lambda d: d.ents)
 
 
 def entity_at(tok: Token) -> Span | None:
@@ -40,10 +42,7 @@ def entity_at(tok: Token) -> Span | None:
 
 def sentences(doc: Doc) -> tuple[Span, ...]:
     """``doc.sents``, built once."""
-    sents = doc.user_data.get(_SENTENCES)
-    if sents is None:
-        sents = doc.user_data[_SENTENCES] = tuple(doc.sents)
-    return sents
+    return once(doc, "accord.sentences", lambda d: tuple(d.sents))
 
 
 def span_text(span: Span) -> str:

@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Token
 
 from accord.case import Case
 from accord.case.gazetteer import load_gazetteer
-from accord.extract.docs import doc_text, entity_at, sentences, span_text
+from accord.extract.docs import doc_text, entity_at, once, sentences, span_text
 from accord.extract.stances import PartyLookup, is_hypothetical, is_question, negated, runs, subjects
 from accord.lexicons import load_lexicon
 from accord.models import Actor, Event
@@ -732,24 +732,18 @@ def _main_pair(text: str, parties: PartyLookup) -> list[str]:
     return ranked[:2]
 
 
-_PARAGRAPHS_KEY = "accord.paragraph_starts"
-
-
 def _paragraph(doc: Doc, idx: int) -> int:
     """The number of non-blank lines before this character: paragraphs of a news text."""
-    return bisect_right(_paragraph_starts(doc), idx) - 1
+    return bisect_right(once(doc, "accord.paragraph_starts", _paragraph_starts), idx) - 1
 
 
 def _paragraph_starts(doc: Doc) -> list[int]:
-    """Start offsets of the document's non-blank lines, computed once per Doc."""
-    starts = doc.user_data.get(_PARAGRAPHS_KEY)
-    if starts is None:
-        starts, pos = [], 0
-        for line in doc_text(doc).split("\n"):
-            if line.strip():
-                starts.append(pos)
-            pos += len(line) + 1
-        doc.user_data[_PARAGRAPHS_KEY] = starts
+    """Start offsets of the document's non-blank lines."""
+    starts, pos = [], 0
+    for line in doc_text(doc).split("\n"):
+        if line.strip():
+            starts.append(pos)
+        pos += len(line) + 1
     return starts
 
 
