@@ -102,18 +102,11 @@ def _sqlite_setup(engine: Engine) -> None:
 @dataclass
 class _NewStory:
     """A story that a batch creates: its row is inserted, and its id known, after the batch's
-    documents are placed, so that later copies in the batch can join and widen it."""
+    documents are placed, so that later copies in the batch can join it."""
 
     title: str | None
     first_published: datetime | None
     id: int | None = None
-
-    def widen(self, doc: Document) -> None:
-        """As ``Store._widen_story``, before the row exists."""
-        if doc.published is not None and (self.first_published is None or self.first_published > doc.published):
-            self.first_published = doc.published
-        if doc.title and self.title is None:
-            self.title = doc.title
 
 
 def _story_id(story: int | _NewStory) -> int:
@@ -311,6 +304,7 @@ class Store:
         } if story_of else set()
         placed: list[tuple[Document, Status, int | _NewStory]] = []
         new_stories: list[_NewStory] = []
+        copies: list[tuple[int | _NewStory, Document]] = []  # syndicated copies, to widen their stories
         rows: list[dict[str, Any]] = []
         source_rows: list[dict[str, Any]] = []
         for doc in docs:
@@ -322,10 +316,7 @@ class Store:
                 matches = near.query(sig)
                 if matches:  # join the story of the closest stored copy
                     status, story = "syndicated", self._story(conn, matches[0], story_of)
-                    if isinstance(story, _NewStory):
-                        story.widen(doc)
-                    else:
-                        self._widen_story(conn, story, doc)
+                    copies.append((story, doc))
                 else:
                     status, story = "new", _NewStory(doc.title, doc.published)
                     new_stories.append(story)
@@ -344,6 +335,8 @@ class Store:
             ).all()
             for story, story_id in zip(new_stories, story_ids):
                 story.id = story_id
+        for story, doc in copies:
+            self._widen_story(conn, _story_id(story), doc)
         if rows:
             conn.execute(insert(documents), [row | {"story_id": _story_id(row.pop("story"))} for row in rows])
         if source_rows:
