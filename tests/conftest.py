@@ -36,6 +36,25 @@ def shared() -> Path:
     return SHARED
 
 
+def _shared_data(shared: Path, relative: str) -> Path:
+    path = shared / "data" / relative
+    if not path.is_file():
+        pytest.skip(f"{relative} is not in ../shared/data")
+    return path
+
+
+@pytest.fixture(scope="session")
+def plover_gold(shared: Path) -> Path:
+    """The PLOVER gold event records."""
+    return _shared_data(shared, "plover-gsr-cameo/PLOVER_GSR_CAMEO.json")
+
+
+@pytest.fixture(scope="session")
+def petrarch_gold(shared: Path) -> Path:
+    """The PETRARCH-2 validation records."""
+    return _shared_data(shared, "petrarch-validation/PETR2_GSR_validation.xml")
+
+
 @pytest.fixture(scope="session")
 def accord_nlp() -> Language:
     """The full Accord pipeline for the bundled case (model plus registered components)."""

@@ -168,15 +168,15 @@ def test_changes_reports_the_army_cap_move(demo_db):
     assert code == 0 and json.loads(out)["figure_changes"]
 
 
-def test_eval_plover_benchmark(shared):
-    code, out, _ = run("eval", "--plover", str(shared / "data" / "plover-gsr-cameo" / "PLOVER_GSR_CAMEO.json"), "--json")
+def test_eval_plover_benchmark(plover_gold):
+    code, out, _ = run("eval", "--plover", str(plover_gold), "--json")
     assert code == 0
     report = json.loads(out)
     assert report["sentences"] == 322 and 0 <= report["type_accuracy"] <= 1
 
 
-def test_eval_petrarch_records(shared):
-    code, out, _ = run("eval", "--petrarch", str(shared / "data" / "petrarch-validation" / "PETR2_GSR_validation.xml"), "--json")
+def test_eval_petrarch_records(petrarch_gold):
+    code, out, _ = run("eval", "--petrarch", str(petrarch_gold), "--json")
     assert code == 0
     assert json.loads(out)["sentences"] == 60
 

@@ -116,11 +116,8 @@ def test_malformed_file_is_one_gold_error_naming_it(
     assert str(path) in message and reason in message and "\n" not in message
 
 
-def test_real_gold_records_keep_their_level(shared: Path, extractor: Extractor) -> None:
-    path = shared / "data" / "plover-gsr-cameo" / "PLOVER_GSR_CAMEO.json"
-    if not path.is_file():
-        pytest.skip("PLOVER gold records are not in ../shared")
-    report = score_plover(path, extractor)
+def test_real_gold_records_keep_their_level(plover_gold: Path, extractor: Extractor) -> None:
+    report = score_plover(plover_gold, extractor)
     assert len(report.items) == 322
     assert report.type_accuracy >= TYPE_ACCURACY - MARGIN
     assert report.party_accuracy >= PARTY_ACCURACY - MARGIN
@@ -190,10 +187,7 @@ def test_petrarch_file_without_records_is_a_one_line_error(tmp_path: Path, extra
         score_petrarch(path, extractor)
 
 
-def test_real_petrarch_records(shared: Path, extractor: Extractor) -> None:
-    path = shared / "data" / "petrarch-validation" / "PETR2_GSR_validation.xml"
-    if not path.is_file():
-        pytest.skip("PETRARCH validation records are not in ../shared")
-    report = score_petrarch(path, extractor)
+def test_real_petrarch_records(petrarch_gold: Path, extractor: Extractor) -> None:
+    report = score_petrarch(petrarch_gold, extractor)
     assert len(report.items) == 60
     assert report.type_accuracy >= 0.35  # measured 0.40: a floor against regressions
