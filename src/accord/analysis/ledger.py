@@ -56,7 +56,7 @@ class Index(Protocol[R]):
     def update(self, removed: list[R], added: list[R]) -> None: ...
 
 
-Reader = Callable[..., list[Row]]  # (conn, *, case, ids) -> item rows
+Reader = Callable[..., Iterable[Row]]  # (conn, *, case, ids) -> item rows, read while iterated
 
 
 class Ledger(Generic[R]):

@@ -170,7 +170,7 @@ def clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where an item was reported: the article and the exact sentence."""
 

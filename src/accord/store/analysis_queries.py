@@ -3,15 +3,15 @@ since a point (so kept analyses re-read only those documents) and item rows by d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Date, DateTime, Select, func, select
 from sqlalchemy import case as when
 
-from accord.store.queries import Row, _figures_of, _items, _plain, version
+from accord.store.queries import Row, _figures_of, _items, version
 from accord.store.schema import (
     actors,
     documents,
@@ -24,6 +24,11 @@ from accord.store.schema import (
 
 _CONTEXT = 400  # characters either side of a name: enough to hold its sentence
 _IDS = 500  # ids per IN list: well within both backends' parameter limits
+# Columns whose values repeat from row to row: those of the row's document, and names, labels
+# and types that a record of a million rows holds a few thousand of.
+_REPEATED = frozenset({"document_id", "case", "document_title", "published", "site", "url",
+                       "story_id", "provision_id", "holder", "target", "polarity", "type",
+                       "location", "trigger", "name", "role", "party"})
 
 
 @dataclass(frozen=True)
@@ -66,42 +71,66 @@ def _by_documents(stmt: Select[Any], column: Any,
         yield stmt.where(column.in_(ordered[at:at + _IDS]))
 
 
-def _item_rows(conn: Connection, table: Any, columns: tuple[Any, ...], case: str,
-               ids: Iterable[str] | None) -> Iterator[tuple[Select[Any], list[Row]]]:
-    """Item rows with evidence, document reference and story, unordered (callers sort)."""
+def _row_reader(stmt: Select[Any]) -> Callable[[Sequence[Any]], Row]:
+    """Result rows of ``stmt`` as dicts the way the store's listings give them (dates as ISO
+    strings), converting only the date columns, and with one object for each value of the
+    columns that repeat (``_REPEATED``): a whole-record read holds a million rows."""
+    columns = list(stmt.selected_columns)
+    keys = [c.key for c in columns]
+    dated = [i for i, c in enumerate(columns) if isinstance(c.type, Date | DateTime)]
+    shared = [i for i, key in enumerate(keys) if key in _REPEATED]
+    seen: dict[Any, Any] = {}
+
+    def read(row: Sequence[Any]) -> Row:
+        values = list(row)
+        for i in dated:
+            if values[i] is not None:
+                values[i] = values[i].isoformat()
+        for i in shared:
+            values[i] = seen.setdefault(values[i], values[i])
+        return dict(zip(keys, values))
+
+    return read
+
+
+def _item_parts(table: Any, columns: tuple[Any, ...], case: str, ids: Iterable[str] | None,
+                ) -> tuple[Callable[[Sequence[Any]], Row], Iterator[Select[Any]]]:
+    """The reader and statements of item rows with evidence, document reference and story,
+    unordered (callers sort)."""
     stmt = _items(table, (*columns, documents.c.story_id), document_id=None, case=case,
                   since=None, until=None).order_by(None)
-    for part in _by_documents(stmt, table.c.document_id, ids):
-        result = conn.execute(part)
-        keys = list(result.keys())
-        yield part, [dict(zip(keys, map(_plain, row))) for row in result]
+    return _row_reader(stmt), _by_documents(stmt, table.c.document_id, ids)
 
 
-def provision_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> list[Row]:
+def _each(conn: Connection, read: Callable[[Sequence[Any]], Row],
+          parts: Iterator[Select[Any]]) -> Iterator[Row]:
+    """The statements' rows as the results yield them: a whole-record read is converted row by
+    row, never held as a list of dicts."""
+    return (read(row) for part in parts for row in conn.execute(part))
+
+
+def provision_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> Iterator[Row]:
     """Provision mentions of the case (of the documents ``ids``, if given) with their figures."""
-    out: list[Row] = []
-    for stmt, rows in _item_rows(conn, provision_mentions, (provision_mentions.c.provision_id,),
-                                 case, ids):
-        figs = _figures_of(conn, stmt.with_only_columns(provision_mentions.c.id))
-        for row in rows:
+    read, parts = _item_parts(provision_mentions, (provision_mentions.c.provision_id,), case, ids)
+    for part in parts:
+        figs = _figures_of(conn, part.with_only_columns(provision_mentions.c.id))
+        for row in map(read, conn.execute(part)):
             row["figures"] = figs.get(row["id"], [])
-        out.extend(rows)
-    return out
+            yield row
 
 
-def stance_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> list[Row]:
+def stance_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> Iterator[Row]:
     c = stances.c
-    return [r for _, rows in _item_rows(conn, stances, (c.holder, c.target, c.polarity), case,
-                                        ids) for r in rows]
+    return _each(conn, *_item_parts(stances, (c.holder, c.target, c.polarity), case, ids))
 
 
-def event_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> list[Row]:
+def event_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> Iterator[Row]:
     c = events.c
-    return [r for _, rows in _item_rows(conn, events, (c.type, c.actors, c.location, c.trigger,
-                                                       c.date), case, ids) for r in rows]
+    return _each(conn, *_item_parts(events, (c.type, c.actors, c.location, c.trigger, c.date),
+                                    case, ids))
 
 
-def actor_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> list[Row]:
+def actor_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> Iterator[Row]:
     """Dated actor rows without text (the first mention's sentence is read apart, for the few
     that are first): name, role, party, where, and the document reference."""
     a = actors.c
@@ -110,12 +139,7 @@ def actor_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> lis
                    documents.c.url)
             .join(documents, documents.c.id == a.document_id)
             .where(a.case == case, documents.c.published.is_not(None)))
-    out: list[Row] = []
-    for part in _by_documents(stmt, a.document_id, ids):
-        result = conn.execute(part)
-        keys = list(result.keys())
-        out.extend(dict(zip(keys, map(_plain, row))) for row in result)
-    return out
+    return _each(conn, _row_reader(stmt), _by_documents(stmt, a.document_id, ids))
 
 
 def actor_sentences(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
