@@ -6,8 +6,8 @@ files so ingest reads them as it reads any article):
 1. end-to-end ``ingest_paths`` (read, extract, store into a fresh SQLite file) against the raw
    ``nlp.pipe`` parse: with 1 process, 2 local worker processes, and a Dask LocalCluster of 1
    and 2 workers (1 thread each); documents/s, words/s, wall and CPU seconds;
-2. full-extraction ingest time at growing corpus sizes (2 local workers), with the per-document
-   cost at each size and a linear fit of time against size;
+2. full-extraction ingest (2 local workers) of one corpus into one store, timed as it passes each
+   size, with the per-document cost of each stretch and a linear fit of time against size;
 3. the parent's store part alone (``Store.ingest_many`` of synthetic extractions recombined from real
    ones, ``bench/synthetic.py``) up to a large size, with the per-document cost of each stretch;
 4. peak resident memory of the parent, the largest local worker and the largest Dask worker.
@@ -26,7 +26,7 @@ import resource
 import tempfile
 import pstats
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +34,17 @@ import spacy
 from distributed import Client, LocalCluster
 
 from accord.batch import WRITE_BATCH, ingest_paths
+from accord.errors import StoreError
+from accord.models import Document, Extraction
 from accord.nlp import MODEL
 from accord.parallel import chunked
 from accord.pipeline import Extractor
-from accord.store import Store
+from accord.store import AddResult, Store
 from speed import best_of, child_peak_rss_mb, corpus
 from synthetic import ROOT, real_paragraphs, synthetic
 
 RESULTS = ROOT / "bench" / "results" / "scale.json"
-SECTIONS = ("growth", "store_writes")  # the long runs, which a short run leaves as they were
+SECTIONS = ("throughput", "growth", "store_writes")  # a run that skips a section leaves it as it was
 
 
 def write_corpus(count: int, where: Path, seed: int = 2025) -> tuple[Path, int]:
@@ -146,23 +148,46 @@ def parent_profile(docs: int, tmp: Path) -> dict[str, Any]:
 
 
 def growth(sizes: list[int], tmp: Path) -> dict[str, Any]:
-    """Full-extraction ingest (2 local workers) at each size, each into a fresh store."""
-    rows = []
+    """Full-extraction ingest (2 local workers) of the largest size into one fresh store, with the
+    elapsed time as each smaller size is stored (to the write batch), the per-document cost of
+    each stretch, and a linear fit."""
+    targets, rows = sorted(sizes), []
+    directory, _ = write_corpus(targets[-1], tmp / "grow")
     with Extractor() as extractor:
         ingest_run(write_corpus(16, tmp / "grow-warm", seed=1)[0], tmp, extractor, workers=2)()
-        for size in sizes:
-            directory, _ = write_corpus(size, tmp / f"grow-{size}", seed=size)
-            started = time.perf_counter()
-            stored = ingest_run(directory, tmp, extractor, workers=2)()
-            seconds = time.perf_counter() - started
-            rows.append({"documents": stored, "seconds": round(seconds, 1), "ms_per_doc": round(1000 * seconds / stored, 1)})
-            print(f"  grow {stored}: {seconds:.0f} s", flush=True)
+        started, last = time.perf_counter(), (0, 0.0)
+
+        class Timed(Store):
+            """The store, noting the time as each size is reached."""
+            stored = 0
+
+            def ingest_many(self, pairs: Sequence[tuple[Document, Extraction | None]]) -> list[AddResult | StoreError]:
+                nonlocal last
+                results = super().ingest_many(pairs)
+                self.stored += len(pairs)
+                if len(rows) < len(targets) - 1 and self.stored >= targets[len(rows)]:
+                    seconds = time.perf_counter() - started
+                    rows.append({"documents": self.stored, "seconds": round(seconds, 1),
+                                 "ms_per_doc_stretch": round(1000 * (seconds - last[1]) / (self.stored - last[0]), 1)})
+                    last = (self.stored, seconds)
+                    print(f"  grow {self.stored}: {seconds:.0f} s", flush=True)
+                return results
+
+        with Timed(f"sqlite:///{tmp}/grow.db") as store:
+            report = ingest_paths([directory], store, extractor, workers=2)
+        seconds = time.perf_counter() - started
+        peaks = {"parent": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                 "largest_child_process": child_peak_rss_mb()}
+    assert not report.failures, report.failures[:3]
+    stored = report.counts["new"] + report.counts["syndicated"]
+    rows.append({"documents": stored, "seconds": round(seconds, 1),
+                 "ms_per_doc_stretch": round(1000 * (seconds - last[1]) / (stored - last[0]), 1)})
+    print(f"  grow {stored}: {seconds:.0f} s", flush=True)
     xs, ys = [r["documents"] for r in rows], [r["seconds"] for r in rows]
     mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
     slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / (sum((x - mean_x) ** 2 for x in xs) or 1)
-    fit = {"ms_per_doc": round(1000 * slope, 1), "fixed_seconds": round(mean_y - slope * mean_x, 1),
-           "predicted_10k_seconds": round(mean_y + slope * (10_000 - mean_x))}
-    return {"workers": 2, "sizes": rows, "linear_fit": fit}
+    fit = {"ms_per_doc": round(1000 * slope, 1), "fixed_seconds": round(mean_y - slope * mean_x, 1)}
+    return {"workers": 2, "sizes": rows, "linear_fit": fit, "peak_rss_mb": {k: round(v) for k, v in peaks.items()}}
 
 
 def store_writes(checkpoints: list[int], tmp: Path) -> dict[str, Any]:
@@ -194,9 +219,10 @@ def store_writes(checkpoints: list[int], tmp: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=200, help="corpus for the throughput runs")
+    parser.add_argument("--docs", type=int, default=200, help="corpus for the throughput runs (0: skip them)")
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--grow", default="1000,2000,5000", help="corpus sizes for the growth runs (comma-separated)")
+    parser.add_argument("--grow", default="1000,2000,5000",
+                        help="sizes at which one ingest of a corpus of the largest is timed (comma-separated)")
     parser.add_argument("--store", default="1000,10000,100000", help="store-write checkpoints (comma-separated)")
     parser.add_argument("--profile", action="store_true", help="also profile the parent of a 2-worker ingest")
     args = parser.parse_args()
@@ -208,8 +234,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="accord-scale-") as name:
         tmp = Path(name)
-        print("throughput ...", flush=True)
-        result["throughput"] = when() | throughput(args, tmp)
+        if args.docs:
+            print("throughput ...", flush=True)
+            result["throughput"] = when() | throughput(args, tmp)
         if args.profile:
             print("profile ...", flush=True)
             result["parent_profile"] = when() | parent_profile(args.docs, tmp)
@@ -221,33 +248,34 @@ def main() -> None:
             result["store_writes"] = when() | store_writes(checkpoints, tmp)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     earlier = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    # Sections not run this time (``--grow ""``, ``--store ""``) keep their last measurement.
+    # Sections not run this time (``--docs 0``, ``--grow ""``, ``--store ""``) keep their last measurement.
     result = {key: value for key, value in earlier.items() if key in SECTIONS} | result
     RESULTS.write_text(json.dumps(result, indent=1) + "\n")
 
-    t = result["throughput"]
-    print(f"\n{t['documents']} documents, {t['words']} words, best of {t['repeat']}, load before {load}\n")
-    print("| run | seconds | CPU s | docs/s | words/s |\n|---|---:|---:|---:|---:|")
-    labels = {"raw_1": "spaCy nlp.pipe, 1 process", "ingest_1": "accord ingest, 1 process",
-              "raw_2": "spaCy nlp.pipe, n_process=2", "ingest_2": "accord ingest, 2 local workers",
-              "raw_2_dask_up": "spaCy nlp.pipe, n_process=2, Dask clusters up",
-              "dask_1": "accord ingest, Dask 1 worker", "dask_2": "accord ingest, Dask 2 workers"}
-    for name, row in t["runs"].items():
-        print(f"| {labels[name]} | {row['seconds']} | {row['cpu_seconds']} | {row['docs_per_s']} | {row['words_per_s']} |")
-    r, s = t["ratio_raw_over_ingest"], t["speedup_two_over_one"]
-    print(f"\nraw/ingest: {r['one_process']} (1 process), {r['two_processes']} (2 workers), "
-          f"{r['dask_two_workers']} (Dask 2 workers); goal >= 0.85")
-    print(f"2 workers over 1: {s['local']}x local, {s['dask']}x Dask; goal >= 1.8 "
-          f"(the raw parse itself: {s['raw_parse']}x)")
-    print(f"peak memory MB: {t['peak_rss_mb']}; goal < 1024 per worker\n")
+    if args.docs:
+        t = result["throughput"]
+        print(f"\n{t['documents']} documents, {t['words']} words, best of {t['repeat']}, load before {load}\n")
+        print("| run | seconds | CPU s | docs/s | words/s |\n|---|---:|---:|---:|---:|")
+        labels = {"raw_1": "spaCy nlp.pipe, 1 process", "ingest_1": "accord ingest, 1 process",
+                  "raw_2": "spaCy nlp.pipe, n_process=2", "ingest_2": "accord ingest, 2 local workers",
+                  "raw_2_dask_up": "spaCy nlp.pipe, n_process=2, Dask clusters up",
+                  "dask_1": "accord ingest, Dask 1 worker", "dask_2": "accord ingest, Dask 2 workers"}
+        for name, row in t["runs"].items():
+            print(f"| {labels[name]} | {row['seconds']} | {row['cpu_seconds']} | {row['docs_per_s']} | {row['words_per_s']} |")
+        r, s = t["ratio_raw_over_ingest"], t["speedup_two_over_one"]
+        print(f"\nraw/ingest: {r['one_process']} (1 process), {r['two_processes']} (2 workers), "
+              f"{r['dask_two_workers']} (Dask 2 workers); goal >= 0.85")
+        print(f"2 workers over 1: {s['local']}x local, {s['dask']}x Dask; goal >= 1.8 "
+              f"(the raw parse itself: {s['raw_parse']}x)")
+        print(f"peak memory MB: {t['peak_rss_mb']}; goal < 1024 per worker\n")
     if "parent_profile" in result:
         print(f"parent of a 2-worker ingest: {json.dumps(result['parent_profile'], indent=1)}\n")
-    if "growth" in result:
-        print("| corpus | ingest seconds (2 workers) | ms/document |\n|---:|---:|---:|")
+    if sizes:
+        print("| documents ingested | seconds (2 workers) | ms/document since the last row |\n|---:|---:|---:|")
         for row in result["growth"]["sizes"]:
-            print(f"| {row['documents']} | {row['seconds']} | {row['ms_per_doc']} |")
-        print(f"linear fit: {result['growth']['linear_fit']}\n")
-    if "store_writes" in result:
+            print(f"| {row['documents']} | {row['seconds']} | {row['ms_per_doc_stretch']} |")
+        print(f"linear fit: {result['growth']['linear_fit']}; peak memory MB: {result['growth']['peak_rss_mb']}\n")
+    if checkpoints:
         print("| stored documents | seconds | ms/doc since last checkpoint | ms/doc, last 1,000 |\n|---:|---:|---:|---:|")
         for row in result["store_writes"]["checkpoints"]:
             print(f"| {row['documents']} | {row['seconds']} | {row['ms_per_doc_stretch']} | {row['ms_per_doc_last_1000']} |")

@@ -49,9 +49,9 @@ def _heap_for_parsing() -> None:
 
     A Dask nanny starts its worker with ``MALLOC_TRIM_THRESHOLD_`` set (64 KiB by default), which
     also pins glibc's mmap threshold at 128 KiB: every larger array the parser frees goes back to
-    the kernel and the next one is faulted in afresh. On the spaCy pipeline that is over ten times the
-    page faults and about a fifth more CPU than the same work in a plain process (bench/README.md).
-    Only where that variable is set, and only on glibc (``mallopt``); elsewhere nothing changes.
+    the kernel and the next one is faulted in afresh. On the spaCy pipeline that is over ten
+    times the page faults and about a fifth more CPU than the same work in a plain process
+    (bench/README.md). Only where that variable is set, and only on glibc (``mallopt``).
     """
     if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
         return
