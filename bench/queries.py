@@ -303,7 +303,8 @@ def main() -> None:
                 with Store(url) as store:
                     counts = store.stats()
                 print(f"{backend}: built in {seconds:.0f} s: {counts}", flush=True)
-                report["backends"][backend] = {"build_seconds": round(seconds, 1), "rows": counts,
+                report["backends"][backend] = {"measured": time.strftime("%Y-%m-%d %H:%M"),
+                                               "build_seconds": round(seconds, 1), "rows": counts,
                                                "endpoints": measure(url, paths, args.runs, args.budget, args.profile,
                                                                    args.ingest, args.background)}
             finally:
@@ -312,8 +313,11 @@ def main() -> None:
 
     written = RESULTS / f"queries-{args.docs}{'-background' if args.background else ''}.json"
     RESULTS.mkdir(parents=True, exist_ok=True)
-    written.write_text(json.dumps(report, indent=1) + "\n")
     names = list(report["backends"])
+    # A backend not run this time (``--backend``) keeps its last measurement in the file.
+    earlier = json.loads(written.read_text()).get("backends", {}) if written.exists() else {}
+    report["backends"] = {k: v for k, v in earlier.items() if k not in names} | report["backends"]
+    written.write_text(json.dumps(report, indent=1) + "\n")
     print(f"\n{args.docs} documents, {args.runs} runs per endpoint, milliseconds (goal: p95 < {GOAL_MS:.0f})\n")
     print("| endpoint | " + " | ".join(f"{n} first | {n} cold | {n} p50 | {n} p95 | {n} p99" for n in names) + " |")
     print("|---|" + "---:|" * 5 * len(names))
