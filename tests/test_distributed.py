@@ -1,6 +1,7 @@
 """Extraction and reading on a Dask cluster: the same extractions and documents as one local
 process, in input order, the same store after ``accord ingest --scheduler``, a bad document
-failing alone and a killed worker costing nothing. One LocalCluster (two worker processes, one thread each) serves the module."""
+failing alone, a killed worker costing nothing, and workers that reuse the memory they free.
+One LocalCluster (two worker processes, one thread each) serves the module."""
 
 from __future__ import annotations
 
