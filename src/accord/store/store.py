@@ -124,6 +124,12 @@ def _document_row(doc: Document, sig: bytes, now: datetime) -> dict[str, Any]:
     }
 
 
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows in one statement (none for no rows)."""
+    if rows:
+        conn.execute(insert(table), rows)
+
+
 def _insert_returning(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
     """Insert the rows in one statement and return their new ids in the rows' order."""
     if not rows:
@@ -305,7 +311,7 @@ class Store:
         placed: list[tuple[Document, Status, int | _NewStory]] = []
         new_stories: list[_NewStory] = []
         copies: list[tuple[int | _NewStory, Document]] = []  # syndicated copies, to widen their stories
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[dict[str, Any], int | _NewStory]] = []  # new documents and their stories
         source_rows: list[dict[str, Any]] = []
         for doc in docs:
             status: Status
@@ -323,24 +329,20 @@ class Store:
                 near.insert(doc.id, sig)
                 indexed.append(doc.id)
                 story_of[doc.id] = story
-                rows.append(_document_row(doc, sig, now) | {"story": story})
+                rows.append((_document_row(doc, sig, now), story))
             if (doc.id, doc.source) not in seen:
                 seen.add((doc.id, doc.source))
                 source_rows.append({"document_id": doc.id, "source": doc.source, "seen_at": now})
             placed.append((doc, status, story))
-        if new_stories:
-            story_ids = conn.scalars(
-                insert(stories).returning(stories.c.id, sort_by_parameter_order=True),
-                [{"title": s.title, "first_published": s.first_published} for s in new_stories],
-            ).all()
-            for story, story_id in zip(new_stories, story_ids):
-                story.id = story_id
+        story_ids = _insert_returning(
+            conn, stories, [{"title": s.title, "first_published": s.first_published} for s in new_stories]
+        )
+        for story, story_id in zip(new_stories, story_ids):
+            story.id = story_id
         for story, doc in copies:
             self._widen_story(conn, _story_id(story), doc)
-        if rows:
-            conn.execute(insert(documents), [row | {"story_id": _story_id(row.pop("story"))} for row in rows])
-        if source_rows:
-            conn.execute(insert(sources), source_rows)
+        _insert(conn, documents, [row | {"story_id": _story_id(story)} for row, story in rows])
+        _insert(conn, sources, source_rows)
         return [AddResult(doc.id, status, _story_id(story)) for doc, status, story in placed]
 
     @staticmethod
@@ -414,8 +416,7 @@ class Store:
             for owner, ext in owned for s in ext.stances
         ]
         for table, table_rows in ((actors, actor_rows), (quotes, quote_rows), (stances, stance_rows)):
-            if table_rows:
-                conn.execute(insert(table), table_rows)
+            _insert(conn, table, table_rows)
         mentions = [(owner, p) for owner, ext in owned for p in ext.provisions]
         mention_ids = _insert_returning(
             conn, provision_mentions,
@@ -426,8 +427,7 @@ class Store:
              "start": f.start, "end": f.end}
             for mention_id, (_, p) in zip(mention_ids, mentions) for f in p.figures
         ]
-        if figure_rows:
-            conn.execute(insert(figures), figure_rows)
+        _insert(conn, figures, figure_rows)
         found = [(owner, e) for owner, ext in owned for e in ext.events]
         event_ids = _insert_returning(
             conn, events,
@@ -438,8 +438,7 @@ class Store:
             {"event_id": event_id, "party": party}
             for event_id, (_, e) in zip(event_ids, found) for party in sorted(set(e.actors))
         ]
-        if party_rows:
-            conn.execute(insert(event_parties), party_rows)
+        _insert(conn, event_parties, party_rows)
 
     # -- queries --------------------------------------------------------------------------
 
