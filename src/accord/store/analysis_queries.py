@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, Select, func, select
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy import case as when
 
-from accord.store.queries import Row, _figures_of, _items, version
+from accord.store.queries import Row, _figures_of, _items, row_reader, version
 from accord.store.schema import (
     actors,
     documents,
@@ -24,11 +24,6 @@ from accord.store.schema import (
 
 _CONTEXT = 400  # characters either side of a name: enough to hold its sentence
 _IDS = 500  # ids per IN list: well within both backends' parameter limits
-# Columns whose values repeat from row to row: those of the row's document, and names, labels
-# and types that a record of a million rows holds a few thousand of.
-_REPEATED = frozenset({"document_id", "case", "document_title", "published", "site", "url",
-                       "story_id", "provision_id", "holder", "target", "polarity", "type",
-                       "location", "trigger", "name", "role", "party"})
 
 
 @dataclass(frozen=True)
@@ -71,35 +66,13 @@ def _by_documents(stmt: Select[Any], column: Any,
         yield stmt.where(column.in_(ordered[at:at + _IDS]))
 
 
-def _row_reader(stmt: Select[Any]) -> Callable[[Sequence[Any]], Row]:
-    """Result rows of ``stmt`` as dicts the way the store's listings give them (dates as ISO
-    strings), converting only the date columns, and with one object for each value of the
-    columns that repeat (``_REPEATED``): a whole-record read holds a million rows."""
-    columns = list(stmt.selected_columns)
-    keys = [c.key for c in columns]
-    dated = [i for i, c in enumerate(columns) if isinstance(c.type, Date | DateTime)]
-    shared = [i for i, key in enumerate(keys) if key in _REPEATED]
-    seen: dict[Any, Any] = {}
-
-    def read(row: Sequence[Any]) -> Row:
-        values = list(row)
-        for i in dated:
-            if values[i] is not None:
-                values[i] = values[i].isoformat()
-        for i in shared:
-            values[i] = seen.setdefault(values[i], values[i])
-        return dict(zip(keys, values))
-
-    return read
-
-
 def _item_parts(table: Any, columns: tuple[Any, ...], case: str, ids: Iterable[str] | None,
                 ) -> tuple[Callable[[Sequence[Any]], Row], Iterator[Select[Any]]]:
     """The reader and statements of item rows with evidence, document reference and story,
     unordered (callers sort)."""
     stmt = _items(table, (*columns, documents.c.story_id), document_id=None, case=case,
                   since=None, until=None).order_by(None)
-    return _row_reader(stmt), _by_documents(stmt, table.c.document_id, ids)
+    return row_reader(stmt), _by_documents(stmt, table.c.document_id, ids)
 
 
 def _each(conn: Connection, read: Callable[[Sequence[Any]], Row],
@@ -139,7 +112,7 @@ def actor_rows(conn: Connection, *, case: str, ids: Iterable[str] | None) -> Ite
                    documents.c.url)
             .join(documents, documents.c.id == a.document_id)
             .where(a.case == case, documents.c.published.is_not(None)))
-    return _each(conn, _row_reader(stmt), _by_documents(stmt, a.document_id, ids))
+    return _each(conn, row_reader(stmt), _by_documents(stmt, a.document_id, ids))
 
 
 def actor_sentences(conn: Connection, ids: Iterable[int]) -> dict[int, str]:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date, datetime
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Date,
+    DateTime,
     Join,
     Select,
     cast,
@@ -69,14 +72,37 @@ DOC_REF = (
 DOC_COLUMNS = tuple(c for c in documents.c if c.name not in ("text", "signature"))
 
 
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date | datetime) else value
+# Columns whose values repeat from row to row: those of the row's document, and names, labels
+# and types that a record of a million rows holds a few thousand of.
+_REPEATED = frozenset({"document_id", "case", "document_title", "published", "site", "url",
+                       "story_id", "provision_id", "holder", "target", "polarity", "type",
+                       "location", "trigger", "name", "role", "party"})
+
+
+def row_reader(stmt: Select[Any]) -> Callable[[Sequence[Any]], Row]:
+    """Result rows of ``stmt`` as plain dicts: dates as ISO strings (only the date columns are
+    looked at), and one object for each value of the columns that repeat (``_REPEATED``), since
+    an analysis reads the whole record, a million rows, and keeps them."""
+    columns = list(stmt.selected_columns)
+    keys = [c.key for c in columns]
+    dated = [i for i, c in enumerate(columns) if isinstance(c.type, Date | DateTime)]
+    shared = [i for i, key in enumerate(keys) if key in _REPEATED]
+    seen: dict[Any, Any] = {}
+
+    def read(row: Sequence[Any]) -> Row:
+        values = list(row)
+        for i in dated:
+            if values[i] is not None:
+                values[i] = values[i].isoformat()
+        for i in shared:
+            values[i] = seen.setdefault(values[i], values[i])
+        return dict(zip(keys, values))
+
+    return read
 
 
 def _rows(conn: Connection, stmt: Select[Any]) -> list[Row]:
-    result = conn.execute(stmt)
-    keys = list(result.keys())
-    return [dict(zip(keys, map(_plain, row))) for row in result]
+    return list(map(row_reader(stmt), conn.execute(stmt)))
 
 
 def fts_query(search: str) -> str:
